@@ -1,0 +1,16 @@
+//! QuetMa core: every rule of the platform, shared by the phone apps (through `quetma-ffi`),
+//! the server and the command-line tool.
+//!
+//! - [`payload`]: what the QR codes say — signed venue posters, sealed personal QR codes and the
+//!   Vietnamese cards and national QR a scanner meets — and [`payload::Scanned`], the one typed
+//!   answer for any scanned text.
+//! - [`keys`]: authority keys, key ids and the trust list phones verify against offline.
+//! - [`render`]: QR codes at a true physical size (SVG, PNG, PDF, posters, personal cards,
+//!   on-screen bitmaps).
+//! - [`scan`]: decoding QR codes from camera frames and image files.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod keys;
+pub mod payload;
+pub mod render;
+pub mod scan;

@@ -1,0 +1,16 @@
+//! What the QR codes say.
+//!
+//! Our own formats ([`venue`] posters and [`personal`] QR codes) and the foreign codes a business
+//! scanner meets ([`cccd`], [`bhyt`], [`national`]). [`classify`] turns any scanned text into one
+//! typed [`Scanned`] answer and never panics.
+
+pub mod bhyt;
+pub mod cccd;
+pub mod contact;
+pub mod national;
+pub mod personal;
+pub mod scanned;
+pub mod venue;
+
+pub use contact::{ContactRecord, ContactSource, DisplayHint, IdKind, SealedContact};
+pub use scanned::{Scanned, classify};

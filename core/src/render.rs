@@ -1,0 +1,1 @@
+//! QR codes at a true physical size (being written).

@@ -1,0 +1,1 @@
+//! Decoding QR codes from camera frames and image files (being written).
