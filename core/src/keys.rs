@@ -154,8 +154,8 @@ impl AuthorityVerifyingKey {
         let arr: [u8; 32] = bytes
             .try_into()
             .map_err(|_| KeyError::Malformed { what: "verifying" })?;
-        let key =
-            VerifyingKey::from_bytes(&arr).map_err(|_| KeyError::Malformed { what: "verifying" })?;
+        let key = VerifyingKey::from_bytes(&arr)
+            .map_err(|_| KeyError::Malformed { what: "verifying" })?;
         Ok(Self {
             kid: KeyId::derive(&arr),
             key,
@@ -359,7 +359,10 @@ mod tests {
         let k = fixtures::signing_key();
         assert_eq!(k.kid().as_str().len(), KeyId::LEN);
         assert!(KeyId::parse(k.kid().as_str()).is_some());
-        assert_eq!(k.kid(), AuthoritySigningKey::from_secret_bytes(&k.secret_bytes()).kid());
+        assert_eq!(
+            k.kid(),
+            AuthoritySigningKey::from_secret_bytes(&k.secret_bytes()).kid()
+        );
         assert_ne!(k.kid(), fixtures::other_signing_key().kid());
         assert!(KeyId::parse("abcdefgh").is_none());
         assert!(KeyId::parse("ABCDEFG1").is_none());
@@ -371,7 +374,11 @@ mod tests {
         let sig = k.sign(b"hello");
         assert!(k.verifying_key().verify(b"hello", &sig));
         assert!(!k.verifying_key().verify(b"hellp", &sig));
-        assert!(!fixtures::other_signing_key().verifying_key().verify(b"hello", &sig));
+        assert!(
+            !fixtures::other_signing_key()
+                .verifying_key()
+                .verify(b"hello", &sig)
+        );
     }
 
     #[test]

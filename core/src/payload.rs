@@ -5,6 +5,7 @@
 //! typed [`Scanned`] answer and never panics.
 
 pub mod bhyt;
+mod cbor;
 pub mod cccd;
 pub mod contact;
 pub mod national;
@@ -12,5 +13,6 @@ pub mod personal;
 pub mod scanned;
 pub mod venue;
 
+pub use cbor::FieldError;
 pub use contact::{ContactRecord, ContactSource, DisplayHint, IdKind, SealedContact};
 pub use scanned::{Scanned, classify};

@@ -6,7 +6,36 @@
 //! HPKE to the health authority's public key ([`SealedContact`]). Only the authority's offline key
 //! opens it.
 
+use hpke::{Deserializable as _, OpModeR, OpModeS, Serializable as _};
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+use zeroize::Zeroizing;
+
+use super::cbor::{self, FieldError, MapReader, MapWriter};
+use crate::keys::{SealingKem, SealingPrivateKey, SealingPublicKey};
+
+/// HPKE `info` string binding sealed records to this purpose and format version.
+const HPKE_INFO: &[u8] = b"quetma/contact-record/v1";
+
+/// Errors sealing or opening a contact record. No personal data in them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SealError {
+    /// The record was sealed to another key than the one given.
+    #[error("sealed to another key")]
+    WrongKey,
+    /// HPKE refused: corrupted ciphertext or encapsulated key, or the wrong private key.
+    #[error("sealed record does not open")]
+    Open,
+    /// HPKE could not seal (random generator or key failure).
+    #[error("record could not be sealed")]
+    Seal,
+    /// The opened plaintext is not a contact record.
+    #[error("opened record is malformed: {0}")]
+    Record(FieldError),
+    /// A record field is out of bounds.
+    #[error("contact field {0} is invalid")]
+    InvalidField(&'static str),
+}
 
 /// Where a contact record came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -58,6 +87,200 @@ pub struct ContactRecord {
     pub birth_year: Option<u16>,
     /// Where the record came from.
     pub source: ContactSource,
+}
+
+/// Longest full name kept, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+
+impl ContactSource {
+    fn code(self) -> u8 {
+        match self {
+            Self::PersonalQr => 1,
+            Self::Cccd => 2,
+            Self::Bhyt => 3,
+            Self::NationalQr => 4,
+            Self::Manual => 5,
+        }
+    }
+
+    fn from_code(code: u8) -> Option<Self> {
+        [
+            Self::PersonalQr,
+            Self::Cccd,
+            Self::Bhyt,
+            Self::NationalQr,
+            Self::Manual,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+}
+
+impl IdKind {
+    fn code(self) -> u8 {
+        match self {
+            Self::Cccd => 1,
+            Self::Cmnd => 2,
+            Self::Passport => 3,
+            Self::Bhyt => 4,
+            Self::Other => 0,
+        }
+    }
+
+    fn from_code(code: u8) -> Self {
+        [Self::Cccd, Self::Cmnd, Self::Passport, Self::Bhyt]
+            .into_iter()
+            .find(|s| s.code() == code)
+            .unwrap_or(Self::Other)
+    }
+}
+
+impl ContactRecord {
+    /// Normalises the text fields (NFC, single spaces) and checks their bounds.
+    pub fn normalised(&self) -> Result<Self, SealError> {
+        let clean = |s: &str| -> String {
+            s.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .nfc()
+                .collect()
+        };
+        let full_name = clean(&self.full_name);
+        if full_name.is_empty() || full_name.chars().count() > MAX_NAME_CHARS {
+            return Err(SealError::InvalidField("full_name"));
+        }
+        let id_number = self
+            .id_number
+            .as_deref()
+            .map(clean)
+            .filter(|s| !s.is_empty());
+        if id_number.as_ref().is_some_and(|s| s.len() > 32) {
+            return Err(SealError::InvalidField("id_number"));
+        }
+        let phone = self.phone.as_deref().map(clean).filter(|s| !s.is_empty());
+        if phone.as_ref().is_some_and(|s| {
+            s.len() > 20
+                || !s
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || "+ -.()".contains(c))
+        }) {
+            return Err(SealError::InvalidField("phone"));
+        }
+        Ok(Self {
+            full_name,
+            id_number,
+            phone,
+            ..self.clone()
+        })
+    }
+
+    fn to_cbor(&self) -> ciborium::Value {
+        MapWriter::new()
+            .put(1, self.full_name.as_str())
+            .put_opt(2, self.id_number.as_deref())
+            .put_opt(3, self.id_kind.map(IdKind::code))
+            .put_opt(4, self.phone.as_deref())
+            .put_opt(5, self.birth_year)
+            .put(6, self.source.code())
+            .build()
+    }
+
+    fn from_cbor(value: &ciborium::Value) -> Result<Self, FieldError> {
+        let m = MapReader::new(value)?;
+        Ok(Self {
+            full_name: m.text(1)?.to_owned(),
+            id_number: m.opt_text(2)?.map(str::to_owned),
+            id_kind: m.opt_int::<u8>(3)?.map(IdKind::from_code),
+            phone: m.opt_text(4)?.map(str::to_owned),
+            birth_year: m.opt_int(5)?,
+            source: ContactSource::from_code(m.int(6)?).ok_or(FieldError::Invalid(6))?,
+        })
+    }
+
+    /// Seals the record to the health authority's public key: HPKE base mode,
+    /// DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305; the key id is the AAD.
+    /// The plaintext is padded to a multiple of 32 bytes so the ciphertext length says little
+    /// about the name's length.
+    pub fn seal(&self, to: &SealingPublicKey) -> Result<SealedContact, SealError> {
+        let record = self.normalised()?;
+        let mut plaintext = Zeroizing::new(cbor::to_vec(&record.to_cbor()));
+        let padded = plaintext.len().div_ceil(32) * 32;
+        plaintext.resize(padded, 0);
+        let kid = to.kid().as_str();
+        let (enc, ciphertext) = hpke::single_shot_seal::<
+            hpke::aead::ChaCha20Poly1305,
+            hpke::kdf::HkdfSha256,
+            SealingKem,
+        >(
+            &OpModeS::Base,
+            to.hpke_key(),
+            HPKE_INFO,
+            &plaintext,
+            kid.as_bytes(),
+        )
+        .map_err(|_| SealError::Seal)?;
+        Ok(SealedContact {
+            kid: kid.to_owned(),
+            enc: enc.to_bytes().to_vec(),
+            ciphertext,
+        })
+    }
+}
+
+impl SealedContact {
+    /// Opens the record with the authority's private key (the tracing officer's offline key).
+    pub fn open(&self, key: &SealingPrivateKey) -> Result<ContactRecord, SealError> {
+        if self.kid != key.public().kid().as_str() {
+            return Err(SealError::WrongKey);
+        }
+        let enc = <SealingKem as hpke::Kem>::EncappedKey::from_bytes(&self.enc)
+            .map_err(|_| SealError::Open)?;
+        let plaintext =
+            Zeroizing::new(
+                hpke::single_shot_open::<
+                    hpke::aead::ChaCha20Poly1305,
+                    hpke::kdf::HkdfSha256,
+                    SealingKem,
+                >(
+                    &OpModeR::Base,
+                    key.hpke_key(),
+                    &enc,
+                    HPKE_INFO,
+                    &self.ciphertext,
+                    self.kid.as_bytes(),
+                )
+                .map_err(|_| SealError::Open)?,
+            );
+        // Strip the zero padding: CBOR maps never end in a 0x00 byte that belongs to them
+        // unless it is the last value; so read one item and ignore the zero tail.
+        let end = plaintext.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+        let value = read_padded(&plaintext, end).ok_or(SealError::Record(FieldError::NotAMap))?;
+        ContactRecord::from_cbor(&value).map_err(SealError::Record)
+    }
+
+    pub(crate) fn to_cbor(&self) -> ciborium::Value {
+        MapWriter::new()
+            .put(1, self.kid.as_str())
+            .put(2, ciborium::Value::Bytes(self.enc.clone()))
+            .put(3, ciborium::Value::Bytes(self.ciphertext.clone()))
+            .build()
+    }
+
+    pub(crate) fn from_cbor(value: &ciborium::Value) -> Result<Self, FieldError> {
+        let m = MapReader::new(value)?;
+        Ok(Self {
+            kid: m.text(1)?.to_owned(),
+            enc: m.bytes(2)?.to_vec(),
+            ciphertext: m.bytes(3)?.to_vec(),
+        })
+    }
+}
+
+/// Reads the one CBOR item at the start of a zero-padded plaintext.
+fn read_padded(plaintext: &[u8], end: usize) -> Option<ciborium::Value> {
+    // The item may itself end in zero bytes (e.g. a year or code of 0), so try the shortest
+    // prefix that parses as exactly one item, from the last non-zero byte on.
+    (end..=plaintext.len()).find_map(|n| cbor::from_slice(plaintext.get(..n)?).ok())
 }
 
 impl std::fmt::Debug for ContactRecord {
@@ -120,6 +343,101 @@ pub struct SealedContact {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::fixtures::sealing_key;
+    use proptest::prelude::*;
+
+    fn record() -> ContactRecord {
+        ContactRecord {
+            full_name: "Nguyễn Văn An".into(),
+            id_number: Some("001099012345".into()),
+            id_kind: Some(IdKind::Cccd),
+            phone: Some("0912345678".into()),
+            birth_year: Some(1999),
+            source: ContactSource::Cccd,
+        }
+    }
+
+    #[test]
+    fn only_the_authority_key_opens_a_sealed_record() {
+        let key = sealing_key();
+        let sealed = record().seal(key.public()).unwrap();
+        assert_eq!(sealed.kid, key.public().kid().as_str());
+        assert_eq!(sealed.open(&key).unwrap(), record());
+        // No plaintext in the sealed bytes.
+        let all = [sealed.enc.clone(), sealed.ciphertext.clone()].concat();
+        assert!(!all.windows(6).any(|w| w == b"001099"));
+        assert!(!all.windows(4).any(|w| w == b"Nguy"));
+        // Another key: refused by id, and refused by HPKE even when the id is forged.
+        let other = SealingPrivateKey::generate().unwrap();
+        assert_eq!(sealed.open(&other), Err(SealError::WrongKey));
+        let mut forged = sealed.clone();
+        forged.kid = other.public().kid().to_string();
+        assert_eq!(forged.open(&other), Err(SealError::Open));
+        // Any bit flipped: refused.
+        let mut bad = sealed.clone();
+        bad.ciphertext[3] ^= 1;
+        assert_eq!(bad.open(&key), Err(SealError::Open));
+        let mut bad = sealed;
+        bad.enc[0] ^= 1;
+        assert_eq!(bad.open(&key), Err(SealError::Open));
+    }
+
+    #[test]
+    fn sealing_twice_gives_different_ciphertexts() {
+        let key = sealing_key();
+        let a = record().seal(key.public()).unwrap();
+        let b = record().seal(key.public()).unwrap();
+        assert_ne!(a.ciphertext, b.ciphertext);
+        assert_eq!(a.ciphertext.len() % 16, 0);
+    }
+
+    #[test]
+    fn debug_is_redacted() {
+        let s = format!("{:?}", record());
+        assert!(
+            !s.contains("Nguy") && !s.contains("0012") && !s.contains("0912"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn rejects_bad_fields() {
+        let mut r = record();
+        r.full_name = "   ".into();
+        assert_eq!(
+            r.seal(sealing_key().public()),
+            Err(SealError::InvalidField("full_name"))
+        );
+        let mut r = record();
+        r.phone = Some("call me".into());
+        assert_eq!(
+            r.seal(sealing_key().public()),
+            Err(SealError::InvalidField("phone"))
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn prop_seal_open_round_trip(
+            name in "[A-Za-zÀ-ỹ]{1,12}( [A-Za-zÀ-ỹ]{1,12}){0,4}",
+            id in proptest::option::of("[0-9]{9,12}"),
+            phone in proptest::option::of("0[0-9]{9}"),
+            year in proptest::option::of(1900u16..2030),
+            source in 1u8..=5,
+        ) {
+            let r = ContactRecord {
+                full_name: name,
+                id_kind: id.as_ref().map(|_| IdKind::Cccd),
+                id_number: id,
+                phone,
+                birth_year: year,
+                source: ContactSource::from_code(source).unwrap(),
+            };
+            let key = sealing_key();
+            let opened = r.seal(key.public()).unwrap().open(&key).unwrap();
+            prop_assert_eq!(opened, r.normalised().unwrap());
+        }
+    }
 
     #[test]
     fn abbreviates_vietnamese_names() {
@@ -131,7 +449,10 @@ mod tests {
             DisplayHint::from_full_name("  Ánh  ", None).short_name,
             "Ánh"
         );
-        assert_eq!(DisplayHint::from_full_name("Đặng thị Bình", None).short_name, "Đ. T. Bình");
+        assert_eq!(
+            DisplayHint::from_full_name("Đặng thị Bình", None).short_name,
+            "Đ. T. Bình"
+        );
         assert_eq!(DisplayHint::from_full_name("", None).short_name, "");
     }
 }

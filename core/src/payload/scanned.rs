@@ -50,7 +50,7 @@ pub enum InvalidCode {
 pub fn classify(text: &str, trust: &TrustList) -> Scanned {
     match venue::decode(text, trust) {
         Ok(v) => return Scanned::Venue(v),
-        Err(VenueError::NotThisFormat) => {}
+        Err(VenueError::WrongPrefix) => {}
         Err(e) => return Scanned::Invalid(InvalidCode::Venue(e)),
     }
     match personal::decode(text) {
