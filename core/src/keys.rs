@@ -320,6 +320,164 @@ impl fmt::Debug for SealingPrivateKey {
     }
 }
 
+/// On-disk and on-the-wire forms of keys (JSON, keys in unpadded Base64url).
+pub mod files {
+    use super::*;
+    use data_encoding::BASE64URL_NOPAD;
+
+    /// What a secret key file holds.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum SecretKind {
+        /// An Ed25519 poster / exposure-list signing key.
+        Signing,
+        /// An X25519 contact-record sealing key (the tracing officer's offline key).
+        Sealing,
+    }
+
+    /// A secret key file. Keep it offline; never log it.
+    #[derive(Clone, Serialize, Deserialize)]
+    pub struct SecretKeyFile {
+        /// Which kind of key.
+        pub kind: SecretKind,
+        /// Its key id (checked against the key on load).
+        pub kid: KeyId,
+        /// The 32 secret bytes, Base64url.
+        pub secret: String,
+    }
+
+    impl fmt::Debug for SecretKeyFile {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.debug_struct("SecretKeyFile")
+                .field("kind", &self.kind)
+                .field("kid", &self.kid)
+                .finish_non_exhaustive()
+        }
+    }
+
+    impl SecretKeyFile {
+        /// The file of a signing key.
+        pub fn signing(key: &AuthoritySigningKey) -> Self {
+            Self {
+                kind: SecretKind::Signing,
+                kid: key.kid().clone(),
+                secret: BASE64URL_NOPAD.encode(key.secret_bytes().as_ref()),
+            }
+        }
+
+        /// The file of a sealing key.
+        pub fn sealing(key: &SealingPrivateKey) -> Self {
+            Self {
+                kind: SecretKind::Sealing,
+                kid: key.public().kid().clone(),
+                secret: BASE64URL_NOPAD.encode(key.secret_bytes().as_ref()),
+            }
+        }
+
+        fn secret_bytes(&self) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+            BASE64URL_NOPAD
+                .decode(self.secret.as_bytes())
+                .map(Zeroizing::new)
+                .map_err(|_| KeyError::File("secret is not Base64url".into()))
+        }
+
+        /// The signing key in this file.
+        pub fn to_signing_key(&self) -> Result<AuthoritySigningKey, KeyError> {
+            if self.kind != SecretKind::Signing {
+                return Err(KeyError::File("not a signing key".into()));
+            }
+            let bytes = self.secret_bytes()?;
+            let arr: &[u8; 32] = bytes
+                .as_slice()
+                .try_into()
+                .map_err(|_| KeyError::Malformed { what: "signing" })?;
+            let key = AuthoritySigningKey::from_secret_bytes(arr);
+            if key.kid() != &self.kid {
+                return Err(KeyError::KeyIdMismatch);
+            }
+            Ok(key)
+        }
+
+        /// The sealing key in this file.
+        pub fn to_sealing_key(&self) -> Result<SealingPrivateKey, KeyError> {
+            if self.kind != SecretKind::Sealing {
+                return Err(KeyError::File("not a sealing key".into()));
+            }
+            let key = SealingPrivateKey::from_secret_bytes(&self.secret_bytes()?)?;
+            if key.public().kid() != &self.kid {
+                return Err(KeyError::KeyIdMismatch);
+            }
+            Ok(key)
+        }
+    }
+
+    /// A public key with its id.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct PublicKeyEntry {
+        /// Key id.
+        pub kid: KeyId,
+        /// The 32 public bytes, Base64url.
+        pub public: String,
+    }
+
+    /// The public keys a phone pins: the signing keys it trusts and the sealing key it seals
+    /// contact records to. Served by the server, bundled in the apps, written by `quetma keygen`.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct PublicKeys {
+        /// Trusted signing keys (several during a rotation).
+        pub signing: Vec<PublicKeyEntry>,
+        /// The current sealing key.
+        pub sealing: Option<PublicKeyEntry>,
+    }
+
+    impl PublicKeys {
+        /// The public halves of a signing key and a sealing key.
+        pub fn of(signing: &AuthoritySigningKey, sealing: &SealingPrivateKey) -> Self {
+            Self {
+                signing: vec![PublicKeyEntry {
+                    kid: signing.kid().clone(),
+                    public: BASE64URL_NOPAD.encode(&signing.verifying_key().to_bytes()),
+                }],
+                sealing: Some(PublicKeyEntry {
+                    kid: sealing.public().kid().clone(),
+                    public: BASE64URL_NOPAD.encode(&sealing.public().to_bytes()),
+                }),
+            }
+        }
+
+        fn bytes(entry: &PublicKeyEntry) -> Result<Vec<u8>, KeyError> {
+            BASE64URL_NOPAD
+                .decode(entry.public.as_bytes())
+                .map_err(|_| KeyError::File("public key is not Base64url".into()))
+        }
+
+        /// The trust list of the signing keys (each checked against its id).
+        pub fn trust_list(&self) -> Result<TrustList, KeyError> {
+            let mut list = TrustList::new();
+            for entry in &self.signing {
+                let key = AuthorityVerifyingKey::from_bytes(&Self::bytes(entry)?)?;
+                if key.kid() != &entry.kid {
+                    return Err(KeyError::KeyIdMismatch);
+                }
+                list.add(key);
+            }
+            Ok(list)
+        }
+
+        /// The sealing key, if present (checked against its id).
+        pub fn sealing_key(&self) -> Result<Option<SealingPublicKey>, KeyError> {
+            let Some(entry) = &self.sealing else {
+                return Ok(None);
+            };
+            let key = SealingPublicKey::from_bytes(&Self::bytes(entry)?)?;
+            if key.kid() != &entry.kid {
+                return Err(KeyError::KeyIdMismatch);
+            }
+            Ok(Some(key))
+        }
+    }
+}
+
 /// Test keys with fixed bytes, for fixtures in this crate and its dependants' tests.
 pub mod fixtures {
     use super::*;
@@ -379,6 +537,33 @@ mod tests {
                 .verifying_key()
                 .verify(b"hello", &sig)
         );
+    }
+
+    #[test]
+    fn key_files_round_trip_and_check_ids() {
+        use files::*;
+        let s = fixtures::signing_key();
+        let e = fixtures::sealing_key();
+        let sf = SecretKeyFile::signing(&s);
+        let json = serde_json::to_string(&sf).unwrap();
+        let back: SecretKeyFile = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.to_signing_key().unwrap().kid(), s.kid());
+        assert!(back.to_sealing_key().is_err());
+        assert!(!format!("{sf:?}").contains(&sf.secret));
+        let ef = SecretKeyFile::sealing(&e);
+        assert_eq!(ef.to_sealing_key().unwrap().public(), e.public());
+        let mut wrong = ef.clone();
+        wrong.kid = s.kid().clone();
+        assert!(matches!(wrong.to_sealing_key(), Err(KeyError::KeyIdMismatch)));
+
+        let public = PublicKeys::of(&s, &e);
+        let json = serde_json::to_string(&public).unwrap();
+        let back: PublicKeys = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.trust_list().unwrap(), fixtures::trust_list());
+        assert_eq!(back.sealing_key().unwrap().as_ref(), Some(e.public()));
+        let mut bad = back;
+        bad.signing[0].kid = fixtures::other_signing_key().kid().clone();
+        assert!(matches!(bad.trust_list(), Err(KeyError::KeyIdMismatch)));
     }
 
     #[test]

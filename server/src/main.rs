@@ -1,1 +1,62 @@
-fn main() {}
+//! `quetma`: the QuetMa command-line tool (and, later, the server).
+//!
+//! ```text
+//! quetma keygen --out keys/                    authority signing + sealing keys, public bundle
+//! quetma poster --key keys/signing.key.json …  venue details → signed poster PDF
+//! quetma personal-card --keys keys/public.json …  personal QR card PDF (5 × 5 cm QR)
+//! quetma scan IMAGE…                           what each image's QR codes hold
+//! quetma inspect TEXT                          what a scanned text is
+//! ```
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+mod cli;
+
+/// QuetMa: QR-code venue check-in and health declaration.
+#[derive(Parser)]
+#[command(name = "quetma", version, about, long_about = None)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate an authority signing key and a sealing key, and the public bundle phones pin.
+    Keygen(cli::keys::KeygenArgs),
+    /// Make a signed venue poster (PDF, A4, QR at least 15 × 15 cm).
+    Poster(cli::poster::PosterArgs),
+    /// Make a printable personal QR card (PDF, QR at least 5 × 5 cm).
+    PersonalCard(cli::poster::PersonalCardArgs),
+    /// Scan image files (PNG, JPEG, WebP, GIF) and print what each QR code holds.
+    Scan(cli::scan::ScanArgs),
+    /// Say what a scanned text is.
+    Inspect(cli::scan::InspectArgs),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("QUETMA_LOG").unwrap_or_else(|_| EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let result = match args.command {
+        Command::Keygen(a) => cli::keys::keygen(&a),
+        Command::Poster(a) => cli::poster::poster(&a),
+        Command::PersonalCard(a) => cli::poster::personal_card(&a),
+        Command::Scan(a) => cli::scan::scan(&a),
+        Command::Inspect(a) => cli::scan::inspect(&a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("lỗi / error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
