@@ -1,5 +1,6 @@
 //! The command-line subcommands other than `serve`.
 
+pub mod demo;
 pub mod keys;
 pub mod poster;
 pub mod scan;

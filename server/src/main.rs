@@ -1,6 +1,7 @@
 //! `quetma`: the QuetMa command-line tool (and, later, the server).
 //!
 //! ```text
+//! quetma demo                                 all of the below, in ./quetma-demo
 //! quetma keygen --out keys/                    authority signing + sealing keys, public bundle
 //! quetma poster --key keys/signing.key.json …  venue details → signed poster PDF
 //! quetma personal-card --keys keys/public.json …  personal QR card PDF (5 × 5 cm QR)
@@ -25,6 +26,8 @@ struct Args {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Make demo keys, a venue poster and a personal card in ./quetma-demo, and scan them back.
+    Demo(cli::demo::DemoArgs),
     /// Generate an authority signing key and a sealing key, and the public bundle phones pin.
     Keygen(cli::keys::KeygenArgs),
     /// Make a signed venue poster (PDF, A4, QR at least 15 × 15 cm).
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         .init();
     let args = Args::parse();
     let result = match args.command {
+        Command::Demo(a) => cli::demo::demo(&a),
         Command::Keygen(a) => cli::keys::keygen(&a),
         Command::Poster(a) => cli::poster::poster(&a),
         Command::PersonalCard(a) => cli::poster::personal_card(&a),
