@@ -554,7 +554,10 @@ mod tests {
         assert_eq!(ef.to_sealing_key().unwrap().public(), e.public());
         let mut wrong = ef.clone();
         wrong.kid = s.kid().clone();
-        assert!(matches!(wrong.to_sealing_key(), Err(KeyError::KeyIdMismatch)));
+        assert!(matches!(
+            wrong.to_sealing_key(),
+            Err(KeyError::KeyIdMismatch)
+        ));
 
         let public = PublicKeys::of(&s, &e);
         let json = serde_json::to_string(&public).unwrap();

@@ -14,3 +14,4 @@ pub mod keys;
 pub mod payload;
 pub mod render;
 pub mod scan;
+pub mod store;

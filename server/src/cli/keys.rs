@@ -40,8 +40,16 @@ pub fn keygen(args: &KeygenArgs) -> Result<ExitCode> {
     let public = serde_json::to_string_pretty(&PublicKeys::of(&signing, &sealing))?;
     fs::write(&public_path, public + "\n")
         .with_context(|| format!("cannot write {}", public_path.display()))?;
-    println!("Khoá ký / signing key:   {}  ({})", signing.kid(), signing_path.display());
-    println!("Khoá niêm phong / sealing key: {}  ({})", sealing.public().kid(), sealing_path.display());
+    println!(
+        "Khoá ký / signing key:   {}  ({})",
+        signing.kid(),
+        signing_path.display()
+    );
+    println!(
+        "Khoá niêm phong / sealing key: {}  ({})",
+        sealing.public().kid(),
+        sealing_path.display()
+    );
     println!("Khoá công khai / public keys:  {}", public_path.display());
     println!("Giữ các tệp *.key.json ngoại tuyến. / Keep the *.key.json files offline.");
     Ok(ExitCode::SUCCESS)

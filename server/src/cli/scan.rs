@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use quetma_core::payload::scanned::Scanned;
 use quetma_core::payload::classify;
+use quetma_core::payload::scanned::Scanned;
 use quetma_core::scan;
 
 use super::keys::trust_list;
@@ -39,7 +39,10 @@ pub fn scan(args: &ScanArgs) -> Result<ExitCode> {
             .with_context(|| format!("cannot scan {}", path.display()))?;
         if results.is_empty() {
             all_found = false;
-            println!("{}: không tìm thấy mã QR / no QR code found", path.display());
+            println!(
+                "{}: không tìm thấy mã QR / no QR code found",
+                path.display()
+            );
         }
         for r in results {
             println!("{}: {}", path.display(), describe(&r.scanned));
@@ -118,7 +121,10 @@ pub fn describe(scanned: &Scanned) -> String {
             )
         }
         Scanned::Cccd(c) => format!("Thẻ CCCD / Citizen ID card: {}", hint(&c.display_hint())),
-        Scanned::Bhyt(c) => format!("Thẻ BHYT / Health-insurance card: {}", hint(&c.display_hint())),
+        Scanned::Bhyt(c) => format!(
+            "Thẻ BHYT / Health-insurance card: {}",
+            hint(&c.display_hint())
+        ),
         Scanned::National(c) => format!(
             "Mã QR cá nhân quốc gia / National personal QR: {}",
             hint(&c.display_hint())
