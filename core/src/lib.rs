@@ -11,6 +11,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod keys;
+pub mod outbox;
 pub mod payload;
 pub mod render;
 pub mod scan;
