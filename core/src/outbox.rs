@@ -246,10 +246,11 @@ impl Store {
              FROM outbox",
             [],
             |r| {
+                let n = |i: usize| r.get::<_, i64>(i).map(|v| u64::try_from(v).unwrap_or(0));
                 Ok(OutboxCounts {
-                    pending: r.get(0)?,
-                    failing: r.get(1)?,
-                    sent: r.get(2)?,
+                    pending: n(0)?,
+                    failing: n(1)?,
+                    sent: n(2)?,
                 })
             },
         )?)
