@@ -116,6 +116,7 @@ impl fmt::Debug for BhytCard {
 
 impl BhytCard {
     /// The minimised record to seal: card number, decoded name and birth year.
+    #[must_use]
     pub fn contact_record(&self) -> ContactRecord {
         ContactRecord {
             full_name: self.full_name.clone(),
@@ -128,6 +129,7 @@ impl BhytCard {
     }
 
     /// What staff may see: abbreviated name and birth year.
+    #[must_use]
     pub fn display_hint(&self) -> DisplayHint {
         DisplayHint::from_full_name(&self.full_name, Some(self.birth_year))
     }
@@ -212,7 +214,9 @@ struct FullBhyt {
 
 /// Parses the text of a BHYT card QR.
 ///
-/// Returns [`BhytError::NotThisFormat`] unless the last non-empty `|`-field is `$`, and a
+/// # Errors
+///
+/// [`BhytError::NotThisFormat`] unless the last non-empty `|`-field is `$`, and a
 /// specific error for a BHYT-shaped text that fails validation.
 pub fn parse(text: &str) -> Result<BhytCard, BhytError> {
     parse_full(text).map(|full| full.card)
@@ -660,6 +664,9 @@ pub(crate) mod tests {
             "HTTPS://QM.VN/V/ABC$",
             "Xin chào 🇻🇳 ✓ ∑ 漢字",
             "a|$|b",
+            "$|",
+            "|$",
+            " | $ ||",
             "079305004321|TRAN THI BINH|2005-11-02|0|100000000000000001|<2<GD4797900000001<0900000000<",
             "******004321|TRAN THI BINH|2005-**-**|0|100000000000000001|<2<<<",
             "001099012345|Nguyễn Văn An|15/03/1999|Nam|Số 1 Phố Mẫu|10/05/2021",

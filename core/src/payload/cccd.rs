@@ -89,6 +89,7 @@ impl fmt::Debug for CccdCard {
 impl CccdCard {
     /// The minimised record to seal: ID number, name and birth year; never the address, old
     /// CMND or issue date.
+    #[must_use]
     pub fn contact_record(&self) -> ContactRecord {
         ContactRecord {
             full_name: self.full_name.clone(),
@@ -101,6 +102,7 @@ impl CccdCard {
     }
 
     /// What staff may see: abbreviated name and birth year.
+    #[must_use]
     pub fn display_hint(&self) -> DisplayHint {
         DisplayHint::from_full_name(&self.full_name, Some(self.birth_year))
     }
@@ -165,7 +167,9 @@ struct FullCccd {
 
 /// Parses the text of a CCCD / Căn cước card QR.
 ///
-/// Returns [`CccdError::NotThisFormat`] for texts that are not CCCD-shaped at all, and a specific
+/// # Errors
+///
+/// [`CccdError::NotThisFormat`] for texts that are not CCCD-shaped at all, and a specific
 /// error for a CCCD-shaped text that fails validation.
 pub fn parse(text: &str) -> Result<CccdCard, CccdError> {
     parse_full(text).map(|full| full.card)
@@ -388,14 +392,14 @@ pub(crate) fn clean(text: &str) -> &str {
 }
 
 /// Whether the last non-empty `|`-field is `$`: the BHYT marker no other reader claims.
+/// A `$` with only empty fields before it is not enough.
 pub(crate) fn ends_with_dollar_field(fields: &[&str]) -> bool {
-    fields
+    let mut non_empty = fields
         .iter()
-        .rev()
         .map(|f| f.trim())
-        .find(|f| !f.is_empty())
-        == Some("$")
-        && fields.len() > 1
+        .filter(|f| !f.is_empty())
+        .rev();
+    non_empty.next() == Some("$") && non_empty.next().is_some()
 }
 
 /// NFC, trimmed, inner runs of whitespace collapsed to one space.
@@ -836,6 +840,24 @@ pub(crate) mod tests {
         fields.join("|")
     }
 
+    /// Test-only encoder: the 6-field re-typed ("Zalo") layout, `dd/MM/yyyy` dates.
+    fn encode_six(v: &Values) -> String {
+        let dmy = |d: Date| format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year());
+        let sex = match v.sex {
+            Sex::Male => "NAM",
+            Sex::Female => "NỮ",
+        };
+        [
+            v.id.clone(),
+            v.name.clone(),
+            dmy(v.birth),
+            sex.to_owned(),
+            v.address.clone(),
+            dmy(v.issue),
+        ]
+        .join("|")
+    }
+
     const SYLLABLES: [&str; 12] = [
         "Nguyễn", "Trần", "Lê", "Phạm", "Văn", "Thị", "Ngọc", "Đức", "An", "Bình", "Cường", "Ánh",
     ];
@@ -917,6 +939,24 @@ pub(crate) mod tests {
             prop_assert!(!full.card.reformatted);
             // And no other reader claims it.
             prop_assert_eq!(super::super::bhyt::parse(&text), Err(super::super::bhyt::BhytError::NotThisFormat));
+            prop_assert_eq!(super::super::national::parse(&text), Err(super::super::national::NationalError::NotThisFormat));
+        }
+
+        #[test]
+        fn round_trip_six_field_variant(v in values_strategy()) {
+            let text = encode_six(&v);
+            let full = parse_full(&text).unwrap();
+            prop_assert_eq!(&full.card.id_number, &v.id);
+            prop_assert_eq!(&full.card.full_name, &v.name);
+            prop_assert_eq!(full.card.sex, v.sex);
+            prop_assert_eq!(full.birth_date, v.birth);
+            prop_assert_eq!(full.issue_date, v.issue);
+            prop_assert!(full.card.reformatted);
+            prop_assert!(!full.card.has_old_id);
+            prop_assert_eq!(
+                &full.card.warnings,
+                &vec![CccdWarning::SixFieldLayout, CccdWarning::SlashedDates]
+            );
             prop_assert_eq!(super::super::national::parse(&text), Err(super::super::national::NationalError::NotThisFormat));
         }
 

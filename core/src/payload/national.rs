@@ -70,6 +70,7 @@ impl fmt::Debug for NationalQr {
 
 impl NationalQr {
     /// The minimised record to seal: ID as given, name, birth year and phone.
+    #[must_use]
     pub fn contact_record(&self) -> ContactRecord {
         ContactRecord {
             full_name: self.full_name.clone(),
@@ -82,6 +83,7 @@ impl NationalQr {
     }
 
     /// What staff may see: abbreviated name and birth year.
+    #[must_use]
     pub fn display_hint(&self) -> DisplayHint {
         DisplayHint::from_full_name(&self.full_name, self.birth_year)
     }
@@ -131,7 +133,9 @@ pub enum NationalError {
 
 /// Parses the text of a national personal QR.
 ///
-/// Returns [`NationalError::NotThisFormat`] for texts that are not shaped like it, and a
+/// # Errors
+///
+/// [`NationalError::NotThisFormat`] for texts that are not shaped like it, and a
 /// specific error for a national-QR-shaped text that fails validation.
 pub fn parse(text: &str) -> Result<NationalQr, NationalError> {
     let text = clean(text);
@@ -184,9 +188,8 @@ pub fn parse(text: &str) -> Result<NationalQr, NationalError> {
         _ => return Err(NationalError::Ext { index: 1 }),
     };
     let bhyt = at(2);
-    if !bhyt.is_empty()
-        && !(bhyt.len() <= 20 && bhyt.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'*'))
-    {
+    let bhyt_ok = bhyt.len() <= 20 && bhyt.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'*');
+    if !bhyt_ok {
         return Err(NationalError::Ext { index: 2 });
     }
     let phone = Some(at(3)).filter(|p| !p.is_empty());
@@ -530,6 +533,33 @@ mod tests {
                 crate::payload::bhyt::parse(t),
                 Err(crate::payload::bhyt::BhytError::NotThisFormat)
             );
+        }
+    }
+
+    #[test]
+    fn classify_routes_every_fixture() {
+        use crate::keys::TrustList;
+        use crate::payload::scanned::{InvalidCode, Scanned, classify};
+        let trust = TrustList::new();
+        for t in crate::payload::cccd::tests::FIXTURES {
+            assert!(matches!(classify(t, &trust), Scanned::Cccd(_)), "{t}");
+        }
+        for t in [
+            crate::payload::bhyt::tests::V1,
+            crate::payload::bhyt::tests::V2,
+            crate::payload::bhyt::tests::V3,
+        ] {
+            assert!(matches!(classify(t, &trust), Scanned::Bhyt(_)), "{t}");
+        }
+        for t in [FULL, MASKED] {
+            assert!(matches!(classify(t, &trust), Scanned::National(_)), "{t}");
+        }
+        assert!(matches!(
+            classify(&with_field(FULL, 3, "2"), &trust),
+            Scanned::Invalid(InvalidCode::National(NationalError::DeclarationType))
+        ));
+        for t in ["", "|||||||", "Xin chào 🇻🇳 ✓ ∑ 漢字"] {
+            assert_eq!(classify(t, &trust), Scanned::Unknown, "{t}");
         }
     }
 
