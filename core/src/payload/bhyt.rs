@@ -842,22 +842,3 @@ pub(crate) mod tests {
         }
     }
 }
-
-impl BhytCard {
-    /// The minimised contact record (stub until the reader lands).
-    pub fn contact_record(&self) -> super::contact::ContactRecord {
-        super::contact::ContactRecord {
-            full_name: String::new(),
-            id_number: None,
-            id_kind: None,
-            phone: None,
-            birth_year: None,
-            source: super::contact::ContactSource::Bhyt,
-        }
-    }
-
-    /// The display hint (stub until the reader lands).
-    pub fn display_hint(&self) -> super::contact::DisplayHint {
-        super::contact::DisplayHint::from_full_name("", None)
-    }
-}
