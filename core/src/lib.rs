@@ -10,6 +10,8 @@
 //! - [`scan`]: decoding QR codes from camera frames and image files.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod citizen;
+pub mod declaration;
 pub mod keys;
 pub mod outbox;
 pub mod payload;

@@ -207,7 +207,9 @@ impl Store {
                     |r| r.get(0),
                 )?;
                 if owners > 0 {
-                    return Err(StoreError::Invalid("the phone already has an owner profile"));
+                    return Err(StoreError::Invalid(
+                        "the phone already has an owner profile",
+                    ));
                 }
             }
             tx.execute(
