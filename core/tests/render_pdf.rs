@@ -180,6 +180,14 @@ fn poster_text_keeps_vietnamese_diacritics() {
         embedded >= 2,
         "regular and bold must be embedded, found {embedded}"
     );
+    // The QR is vector paths, not an image.
+    let images = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .filter(|s| s.dict.get(b"Subtype").and_then(|v| v.as_name()).ok() == Some(&b"Image"[..]))
+        .count();
+    assert_eq!(images, 0);
     // And the text maps back to Unicode with its diacritics (via the ToUnicode CMap).
     let text = doc.extract_text(&[1]).unwrap();
     for needle in [

@@ -203,3 +203,20 @@ fn screen_bitmap_is_close_to_5_cm_at_common_densities() {
         }
     }
 }
+
+#[test]
+fn screen_bitmap_survives_absurd_inputs() {
+    let qr = QrMatrix::encode(&typical_venue_url(), EcLevel::M).unwrap();
+    for (ppi, mm) in [
+        (f64::NAN, 50.0),
+        (420.0, -1.0),
+        (0.0, 0.0),
+        (1e12, 1e12),
+        (420.0, 1e-9),
+    ] {
+        let bmp = screen_bitmap(&qr, ppi, mm);
+        assert!(bmp.module_px >= 1);
+        assert!(bmp.width_px <= 4096, "{}", bmp.width_px);
+        assert_eq!(bmp.luma.len(), (bmp.width_px * bmp.width_px) as usize);
+    }
+}

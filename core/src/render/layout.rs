@@ -215,3 +215,45 @@ pub(crate) fn draw_line(
         false,
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fonts::Fonts;
+
+    #[test]
+    fn clean_normalises_and_collapses() {
+        assert_eq!(
+            clean("  Ngu\u{0303}ye\u{0302}\u{0303}n\t\n A\u{202E} "),
+            "Ngũyễn A"
+        );
+        assert_eq!(clean(""), "");
+        assert_eq!(clean(&"x".repeat(10_000)).chars().count(), MAX_CHARS);
+    }
+
+    #[test]
+    fn wrap_respects_the_width_and_keeps_every_word() {
+        let fonts = Fonts::load().unwrap();
+        let text = "Trung tâm Thương mại Dịch vụ Tổng hợp Hà Đông Siêuthịđiệnmáynộithấtgiadụng";
+        let lines = wrap(&fonts.regular, text, 12.0, 100.0);
+        assert!(lines.len() > 2);
+        for line in &lines {
+            assert!(width_pt(&fonts.regular, line, 12.0) <= 100.0, "{line}");
+        }
+        assert_eq!(lines.concat().replace(' ', ""), text.replace(' ', ""));
+    }
+
+    #[test]
+    fn fit_shrinks_then_ellipsizes() {
+        let fonts = Fonts::load().unwrap();
+        let (size, lines) = fit(&fonts.bold, "Phở Thìn", 24.0, 12.0, 500.0, 2);
+        assert_eq!((size, lines.len()), (24.0, 1));
+        let long = "Quán ăn gia đình ".repeat(40);
+        let (size, lines) = fit(&fonts.bold, &long, 24.0, 12.0, 300.0, 2);
+        assert_eq!(size, 12.0);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[1].ends_with('…'));
+        assert!(width_pt(&fonts.bold, &lines[1], size) <= 300.0);
+        assert!(fit(&fonts.bold, "", 24.0, 12.0, 300.0, 2).1.is_empty());
+    }
+}

@@ -1,5 +1,7 @@
 //! PNG output with a whole number of pixels per module and a physical resolution (`pHYs`).
 
+use std::io::Write as _;
+
 use super::{MM_PER_INCH, QUIET_ZONE_MODULES, QrMatrix, RenderError, check_positive};
 
 /// Largest PNG side we agree to produce, in pixels (a 1 m symbol at 600 dpi is ~24 000 px).
@@ -31,18 +33,10 @@ pub fn to_png(qr: &QrMatrix, size_mm: f64, dpi: f64) -> Result<Vec<u8>, RenderEr
     let module_px = module_px as usize;
     let side = side as usize;
 
-    let mut pixels = vec![255u8; side * side];
-    for (y, x, len) in qr.dark_runs() {
-        let x0 = (x + QUIET_ZONE_MODULES) * module_px;
-        let x1 = x0 + len * module_px;
-        let y0 = (y + QUIET_ZONE_MODULES) * module_px;
-        for row in y0..y0 + module_px {
-            if let Some(line) = pixels.get_mut(row * side + x0..row * side + x1) {
-                line.fill(0);
-            }
-        }
-    }
-
+    // Stream one pixel row at a time: a 1 m symbol at 600 dpi must not need a gigabyte.
+    let mut row = vec![255u8; side];
+    let runs = qr.dark_runs();
+    let png_err = |e: &dyn std::fmt::Display| RenderError::Png(e.to_string());
     let mut out = Vec::new();
     {
         let mut encoder = png::Encoder::new(&mut out, side_u32, side_u32);
@@ -54,15 +48,24 @@ pub fn to_png(qr: &QrMatrix, size_mm: f64, dpi: f64) -> Result<Vec<u8>, RenderEr
             yppu: ppm as u32,
             unit: png::Unit::Meter,
         }));
-        let mut writer = encoder
-            .write_header()
-            .map_err(|e| RenderError::Png(e.to_string()))?;
-        writer
-            .write_image_data(&pixels)
-            .map_err(|e| RenderError::Png(e.to_string()))?;
-        writer
-            .finish()
-            .map_err(|e| RenderError::Png(e.to_string()))?;
+        let mut writer = encoder.write_header().map_err(|e| png_err(&e))?;
+        let mut stream = writer.stream_writer().map_err(|e| png_err(&e))?;
+        for module_row in 0..qr.width_with_quiet_zone() {
+            row.fill(255);
+            if let Some(y) = module_row.checked_sub(QUIET_ZONE_MODULES) {
+                for &(_, x, len) in runs.iter().filter(|run| run.0 == y) {
+                    let x0 = (x + QUIET_ZONE_MODULES) * module_px;
+                    if let Some(span) = row.get_mut(x0..x0 + len * module_px) {
+                        span.fill(0);
+                    }
+                }
+            }
+            for _ in 0..module_px {
+                stream.write_all(&row).map_err(|e| png_err(&e))?;
+            }
+        }
+        stream.finish().map_err(|e| png_err(&e))?;
+        writer.finish().map_err(|e| png_err(&e))?;
     }
     tracing::debug!(module_px, side, "rendered QR PNG");
     Ok(out)

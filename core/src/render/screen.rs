@@ -5,6 +5,9 @@ use super::{MM_PER_INCH, QUIET_ZONE_MODULES, QrMatrix};
 /// Smallest share of the target size the on-screen symbol may measure.
 pub const SCREEN_MIN_RATIO: f64 = 0.95;
 
+/// Largest bitmap side produced, in pixels.
+const MAX_SIDE_PX: usize = 4096;
+
 /// A greyscale bitmap of a QR symbol, quiet zone included, ready to blit 1:1 on screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScreenBitmap {
@@ -46,9 +49,10 @@ pub fn screen_bitmap(qr: &QrMatrix, pixels_per_inch: f64, target_mm: f64) -> Scr
         tracing::warn!("invalid screen density or target size, using 1 px per module");
         1.0
     };
-    // Cap at a size no phone needs (protects against absurd inputs).
-    let mut module_px = exact.round().clamp(1.0, 512.0);
-    if module_px < exact * SCREEN_MIN_RATIO {
+    // Cap the bitmap at MAX_SIDE_PX (no phone screen is larger; protects against absurd inputs).
+    let max_module = (MAX_SIDE_PX / qr.width_with_quiet_zone()).max(1) as f64;
+    let mut module_px = exact.round().clamp(1.0, max_module);
+    if module_px < exact * SCREEN_MIN_RATIO && module_px < max_module {
         module_px += 1.0;
     }
     let module_px = module_px as usize;
