@@ -22,9 +22,12 @@ mod raster;
 mod screen;
 mod svg;
 
-pub use pdf::{CardContent, PosterContent, personal_card_pdf, venue_poster_pdf};
+pub use pdf::{
+    CARD_EC, CARD_H_MM, CARD_QR_MIN_MM, CARD_QR_MM, CARD_W_MM, CardContent, POSTER_EC,
+    POSTER_QR_MIN_MM, POSTER_QR_MM, PosterContent, personal_card_pdf, venue_poster_pdf,
+};
 pub use raster::to_png;
-pub use screen::{ScreenBitmap, screen_bitmap};
+pub use screen::{SCREEN_MIN_RATIO, ScreenBitmap, screen_bitmap};
 pub use svg::to_svg;
 
 use qrcode::types::QrError;
