@@ -296,7 +296,7 @@ impl Store {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(&format!(
             "SELECT {PROFILE_COLUMNS} FROM profiles WHERE deleted_at IS NULL
-             ORDER BY relation != 'owner', created_at, id"
+             ORDER BY relation != 'owner', created_at, rowid"
         ))?;
         let rows = stmt.query_map([], Profile::from_row)?;
         let mut out = Vec::new();

@@ -8,7 +8,9 @@ use anyhow::{Context, Result, bail};
 use quetma_core::payload::personal::PersonalQr;
 use quetma_core::payload::venue::{self, VenueCategory, VenueInfo};
 use quetma_core::payload::{ContactRecord, ContactSource, IdKind};
-use quetma_core::render::{self, CardContent, EcLevel, PosterContent, QrMatrix};
+use quetma_core::render::{
+    self, CARD_EC, CARD_QR_MM, CardContent, POSTER_EC, POSTER_QR_MM, PosterContent, QrMatrix,
+};
 use time::OffsetDateTime;
 
 use super::keys::{read_public, read_secret};
@@ -97,18 +99,13 @@ pub struct PosterArgs {
     /// Output PDF.
     #[arg(long, short, default_value = "poster.pdf")]
     pub out: PathBuf,
-    /// Also write the QR alone as a PNG (15 cm at 300 dpi).
+    /// Also write the QR alone as a PNG (the poster's size, 300 dpi).
     #[arg(long)]
     pub png: Option<PathBuf>,
-    /// Also write the QR alone as an SVG (15 cm).
+    /// Also write the QR alone as an SVG (the poster's size).
     #[arg(long)]
     pub svg: Option<PathBuf>,
 }
-
-/// Side of a venue poster's QR symbol, in millimetres.
-const POSTER_QR_MM: f64 = 150.0;
-/// Side of a personal card's QR symbol, in millimetres.
-const CARD_QR_MM: f64 = 50.0;
 
 /// Signs a venue record and writes its poster.
 pub fn poster(args: &PosterArgs) -> Result<ExitCode> {
@@ -143,7 +140,7 @@ pub fn poster(args: &PosterArgs) -> Result<ExitCode> {
         ),
     })?;
     write(&args.out, &pdf)?;
-    let qr = QrMatrix::encode(&text, EcLevel::M)?;
+    let qr = QrMatrix::encode(&text, POSTER_EC)?;
     write_extras(&qr, POSTER_QR_MM, args.png.as_deref(), args.svg.as_deref())?;
     println!(
         "Đã tạo áp phích / poster written: {} — mã {} / venue id {}, QR phiên bản / version {} ({} ký tự / characters), khoá / key {}",
@@ -231,7 +228,7 @@ pub struct PersonalCardArgs {
     /// Output PDF.
     #[arg(long, short, default_value = "personal-card.pdf")]
     pub out: PathBuf,
-    /// Also write the QR alone as a PNG (5 cm at 300 dpi).
+    /// Also write the QR alone as a PNG (the card's size, 300 dpi).
     #[arg(long)]
     pub png: Option<PathBuf>,
 }
@@ -269,7 +266,7 @@ pub fn personal_card(args: &PersonalCardArgs) -> Result<ExitCode> {
         title: "Mã QR cá nhân — Personal QR".into(),
     })?;
     write(&args.out, &pdf)?;
-    let matrix = QrMatrix::encode(&text, EcLevel::Q)?;
+    let matrix = QrMatrix::encode(&text, CARD_EC)?;
     write_extras(&matrix, CARD_QR_MM, args.png.as_deref(), None)?;
     println!(
         "Đã tạo thẻ / card written: {} — {} , QR phiên bản / version {}",
