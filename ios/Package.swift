@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+//
+// QuetMa's iOS package: the generated uniffi bindings (QuetMaCore) and the shell's platform
+// glue (QuetMaKit). The generated sources are not committed: `scripts/swift-test` (Linux, macOS)
+// or `scripts/build-xcframework.sh` (macOS, for the app) put them in place.
+//
+// - QuetMaCoreFFI: the C interface of the Rust library. On macOS, when
+//   build/QuetMaCoreFFI.xcframework exists (scripts/build-xcframework.sh), it is a binary
+//   target holding the static library for device and simulator; otherwise (Linux CI, host
+//   tests) a system library whose module map links libquetma_ffi (pass
+//   `-Xlinker -L<cargo target>/debug`).
+// - QuetMaCore: the generated Swift, compiled in Swift 5 language mode (uniffi's output is
+//   not fully Swift 6 clean).
+// - QuetMaKit: Swift 6, warnings as errors, Foundation only on Linux; Keychain and
+//   CoreVideo glue behind `#if canImport(...)`.
+import Foundation
+import PackageDescription
+
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+let xcframework = "build/QuetMaCoreFFI.xcframework"
+let useXCFramework = FileManager.default.fileExists(atPath: "\(root)/\(xcframework)")
+
+let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
+
+let ffiTarget: Target = useXCFramework
+    ? .binaryTarget(name: "QuetMaCoreFFI", path: xcframework)
+    : .systemLibrary(name: "QuetMaCoreFFI", path: "Sources/QuetMaCoreFFI")
+
+let package = Package(
+    name: "QuetMa",
+    platforms: [.iOS(.v15), .macOS(.v12)],
+    products: [
+        .library(name: "QuetMaKit", targets: ["QuetMaKit", "QuetMaCore"]),
+    ],
+    targets: [
+        ffiTarget,
+        .target(
+            name: "QuetMaCore",
+            dependencies: ["QuetMaCoreFFI"],
+            path: "Sources/QuetMaCore",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .target(
+            name: "QuetMaKit",
+            dependencies: ["QuetMaCore"],
+            path: "Sources/QuetMaKit",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "QuetMaKitTests",
+            dependencies: ["QuetMaKit", "QuetMaCore"],
+            path: "Tests/QuetMaKitTests",
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
