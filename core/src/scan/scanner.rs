@@ -1,0 +1,308 @@
+//! The frame scanner: rqrr on the raw frame, then a cascade of pre-processing passes.
+
+use std::time::Duration;
+
+use super::frame::{FramePoint, LumaFrame, ScanError};
+use super::guard::{self, RawCode};
+use super::ops::{self, Adaptive, Plane};
+use crate::keys::TrustList;
+use crate::payload::{Scanned, classify};
+
+/// One decoding pass of the cascade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pass {
+    /// The frame as it is, thresholded by rqrr's own row-wise moving average.
+    Raw,
+    /// A 2×2 box-filtered half-size copy (only for frames of at least
+    /// [`ScannerConfig::downscale_min_pixels`]): smooths sensor noise and JPEG blocks, and
+    /// makes rqrr's averaging window relatively larger.
+    Downscale2,
+    /// Contrast stretched from the 1st..99th percentile to the full range (skipped when the
+    /// frame already spans the range).
+    Stretch,
+    /// Otsu's global threshold.
+    Otsu,
+    /// Local mean (Bradley–Roth) threshold over an integral image: uneven light, shadows.
+    Adaptive,
+    /// The frame with inverted luma, for light-on-dark codes.
+    Inverted,
+    /// The inverse of the [`Pass::Adaptive`] bitmap, for light-on-dark codes in poor light.
+    InvertedAdaptive,
+}
+
+impl Pass {
+    /// Every pass, in the default cascade order.
+    pub const ALL: [Pass; 7] = [
+        Pass::Raw,
+        Pass::Downscale2,
+        Pass::Adaptive,
+        Pass::Inverted,
+        Pass::Stretch,
+        Pass::Otsu,
+        Pass::InvertedAdaptive,
+    ];
+
+    /// A short stable name (for logs and reports).
+    pub fn name(self) -> &'static str {
+        match self {
+            Pass::Raw => "raw",
+            Pass::Downscale2 => "downscale2",
+            Pass::Stretch => "stretch",
+            Pass::Otsu => "otsu",
+            Pass::Adaptive => "adaptive",
+            Pass::Inverted => "inverted",
+            Pass::InvertedAdaptive => "inverted-adaptive",
+        }
+    }
+}
+
+/// Scanner settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScannerConfig {
+    /// The passes to try, in order.
+    pub passes: Vec<Pass>,
+    /// Stop at the first pass that decodes something (`true`, the camera default), or run
+    /// every pass and merge (slower; finds codes that need different passes in one frame).
+    pub early_exit: bool,
+    /// [`Pass::Downscale2`] runs only on frames of at least this many pixels.
+    pub downscale_min_pixels: u64,
+    /// [`ContinuousScanner`](super::ContinuousScanner) reports the same text at most once per
+    /// this long.
+    pub repeat_after: Duration,
+    /// Keep rqrr's contained panics off stderr (installs a filtering panic hook once).
+    pub quiet_rqrr_panics: bool,
+}
+
+impl Default for ScannerConfig {
+    fn default() -> Self {
+        Self {
+            passes: Pass::ALL.to_vec(),
+            early_exit: true,
+            downscale_min_pixels: 600_000,
+            repeat_after: Duration::from_secs(3),
+            quiet_rqrr_panics: true,
+        }
+    }
+}
+
+/// A code found in a frame, before classification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedCode {
+    /// The decoded text.
+    pub text: String,
+    /// Corners (top-left, top-right, bottom-right, bottom-left of the code) in upright frame
+    /// coordinates.
+    pub bounds: [FramePoint; 4],
+    /// The pass that decoded it.
+    pub pass: Pass,
+    /// QR version (1..=40).
+    pub version: u8,
+}
+
+/// A code found in a frame, classified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanResult {
+    /// The decoded text.
+    pub text: String,
+    /// What the text is.
+    pub scanned: Scanned,
+    /// Corners (top-left, top-right, bottom-right, bottom-left of the code) in upright frame
+    /// coordinates, for the UI overlay.
+    pub bounds: [FramePoint; 4],
+    /// The pass that decoded it.
+    pub pass: Pass,
+    /// QR version (1..=40).
+    pub version: u8,
+}
+
+/// Decodes QR codes in camera frames. Holds the pass buffers, so keep one per analysis thread
+/// and feed it every frame: in the steady state the passes allocate nothing (rqrr itself still
+/// allocates its thresholded copy per pass; its API gives no way to reuse it).
+#[derive(Debug)]
+pub struct Scanner {
+    config: ScannerConfig,
+    trust: TrustList,
+    small: Vec<u8>,
+    integral: Vec<u32>,
+    raw: Vec<RawCode>,
+    contained_panics: u64,
+}
+
+impl Default for Scanner {
+    fn default() -> Self {
+        Self::new(ScannerConfig::default(), TrustList::new())
+    }
+}
+
+impl Scanner {
+    /// A scanner with these settings, classifying venue posters against `trust`.
+    pub fn new(config: ScannerConfig, trust: TrustList) -> Self {
+        if config.quiet_rqrr_panics {
+            guard::install_quiet_hook();
+        }
+        Self {
+            config,
+            trust,
+            small: Vec::new(),
+            integral: Vec::new(),
+            raw: Vec::new(),
+            contained_panics: 0,
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ScannerConfig {
+        &self.config
+    }
+
+    /// The trust list used by [`classify`].
+    pub fn trust(&self) -> &TrustList {
+        &self.trust
+    }
+
+    /// Replaces the trust list (after a key rotation).
+    pub fn set_trust(&mut self, trust: TrustList) {
+        self.trust = trust;
+    }
+
+    /// How many rqrr panics were contained since this scanner was made.
+    pub fn contained_panics(&self) -> u64 {
+        self.contained_panics
+    }
+
+    /// Decodes and classifies every code in the frame (identical texts once). Never panics.
+    pub fn scan(&mut self, frame: &LumaFrame<'_>) -> Vec<ScanResult> {
+        self.decode(frame)
+            .into_iter()
+            .map(|c| ScanResult {
+                scanned: classify(&c.text, &self.trust),
+                text: c.text,
+                bounds: c.bounds,
+                pass: c.pass,
+                version: c.version,
+            })
+            .collect()
+    }
+
+    /// Decodes every code in the frame without classifying (identical texts once).
+    pub fn decode(&mut self, frame: &LumaFrame<'_>) -> Vec<DecodedCode> {
+        let mut found: Vec<DecodedCode> = Vec::new();
+        let plane = frame.plane();
+        let mut hist: Option<[u32; 256]> = None;
+        let mut integral_ready = false;
+        let passes = std::mem::take(&mut self.config.passes);
+        for &pass in &passes {
+            let mut raw = std::mem::take(&mut self.raw);
+            raw.clear();
+            let ran = self.run_pass(pass, &plane, &mut hist, &mut integral_ready, &mut raw);
+            let Some((result, scale)) = ran else {
+                self.raw = raw;
+                continue;
+            };
+            if let Err(message) = result {
+                self.contained_panics += 1;
+                tracing::warn!(pass = pass.name(), %message, "rqrr panicked; pass skipped");
+            }
+            for code in raw.drain(..) {
+                if found.iter().any(|f| f.text == code.text) {
+                    continue;
+                }
+                let bounds = code.bounds.map(|p| {
+                    let sensor = FramePoint {
+                        x: p.x.saturating_mul(scale),
+                        y: p.y.saturating_mul(scale),
+                    };
+                    frame
+                        .rotation()
+                        .to_upright(sensor, frame.width(), frame.height())
+                });
+                found.push(DecodedCode {
+                    text: code.text,
+                    bounds,
+                    pass,
+                    version: code.version,
+                });
+            }
+            self.raw = raw;
+            if self.config.early_exit && !found.is_empty() {
+                break;
+            }
+        }
+        self.config.passes = passes;
+        found
+    }
+
+    /// Runs one pass into `out`; `None` when the pass does not apply to this frame, else
+    /// rqrr's outcome and the factor from pass to sensor coordinates.
+    fn run_pass(
+        &mut self,
+        pass: Pass,
+        plane: &Plane<'_>,
+        hist: &mut Option<[u32; 256]>,
+        integral_ready: &mut bool,
+        out: &mut Vec<RawCode>,
+    ) -> Option<(Result<(), String>, i32)> {
+        let (w, h) = (plane.width, plane.height);
+        let result = match pass {
+            Pass::Raw => guard::decode_greyscale(w, h, |x, y| plane.px(x, y), out),
+            Pass::Downscale2 => {
+                if (w as u64) * (h as u64) < self.config.downscale_min_pixels || w < 2 || h < 2 {
+                    return None;
+                }
+                let (sw, sh) = ops::downscale2(plane, &mut self.small);
+                let small = Plane {
+                    data: &self.small,
+                    width: sw,
+                    height: sh,
+                    stride: sw,
+                };
+                let r = guard::decode_greyscale(sw, sh, |x, y| small.px(x, y), out);
+                return Some((r, 2));
+            }
+            Pass::Stretch => {
+                let hist = hist.get_or_insert_with(|| ops::histogram(plane));
+                let lut = ops::stretch_lut(hist)?;
+                guard::decode_greyscale(
+                    w,
+                    h,
+                    |x, y| lut.get(usize::from(plane.px(x, y))).copied().unwrap_or(255),
+                    out,
+                )
+            }
+            Pass::Otsu => {
+                let hist = hist.get_or_insert_with(|| ops::histogram(plane));
+                let t = ops::otsu(hist);
+                guard::decode_bitmap(w, h, |x, y| plane.px(x, y) <= t, out)
+            }
+            Pass::Inverted => guard::decode_greyscale(w, h, |x, y| 255 - plane.px(x, y), out),
+            Pass::Adaptive | Pass::InvertedAdaptive => {
+                if !*integral_ready {
+                    ops::integral(plane, &mut self.integral);
+                    *integral_ready = true;
+                }
+                let adaptive = Adaptive {
+                    integral: &self.integral,
+                    width: w,
+                    height: h,
+                    radius: (w.min(h) / 16).max(8),
+                    percent: 10,
+                };
+                let invert = pass == Pass::InvertedAdaptive;
+                guard::decode_bitmap(
+                    w,
+                    h,
+                    |x, y| adaptive.dark(x, y, plane.px(x, y)) != invert,
+                    out,
+                )
+            }
+        };
+        Some((result, 1))
+    }
+
+    /// Decodes and classifies an image file's pixels (see [`super::to_luma`]).
+    pub fn scan_image(&mut self, image: &image::DynamicImage) -> Result<Vec<ScanResult>, ScanError> {
+        let luma = super::to_luma(image);
+        let frame = LumaFrame::packed(luma.as_raw(), luma.width(), luma.height())?;
+        Ok(self.scan(&frame))
+    }
+}
