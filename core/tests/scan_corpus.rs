@@ -14,8 +14,9 @@ use corpus::{Entry, Outcome};
 use quetma_core::keys::TrustList;
 use quetma_core::scan::{LumaFrame, Pass, Scanner, ScannerConfig};
 
-/// Measured: see the per-set table this test prints. The floor sits a few points below.
-const FLOOR_PERCENT: f64 = 0.0;
+/// Measured with the default cascade: 236/316 = 74.7% (rqrr alone on the raw image: 177,
+/// 56.0%). The floor sits a few points below.
+const FLOOR_PERCENT: f64 = 70.0;
 
 struct Row {
     entry: Entry,
@@ -36,7 +37,7 @@ fn run(entry: &Entry, scanner: &mut Scanner, per_pass: bool) -> Row {
         .map(|c| c.pass);
     let mut alone = Vec::new();
     if per_pass {
-        for p in Pass::ALL {
+        for p in Pass::DEFAULT_CASCADE {
             let mut s = Scanner::new(
                 ScannerConfig {
                     passes: vec![p],
@@ -90,8 +91,8 @@ fn corpus_decode_rate() {
     rows.sort_by(|a, b| (&a.entry.set, &a.entry.name).cmp(&(&b.entry.set, &b.entry.name)));
 
     let mut per_set: BTreeMap<&str, [usize; 5]> = BTreeMap::new();
-    let mut by_pass: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let (mut ok, mut total, mut parts) = (0usize, 0usize, 0usize);
+    let mut by_pass: BTreeMap<String, usize> = BTreeMap::new();
+    let (mut ok, mut total, mut parts, mut wrong) = (0usize, 0usize, 0usize, 0usize);
     for r in &rows {
         if r.entry.structured_part {
             parts += 1;
@@ -110,10 +111,11 @@ fn corpus_decode_rate() {
         if r.outcome.ok() {
             ok += 1;
             if let Some(p) = r.pass {
-                *by_pass.entry(p.name()).or_default() += 1;
+                *by_pass.entry(p.to_string()).or_default() += 1;
             }
         }
         if r.outcome == Outcome::Wrong {
+            wrong += 1;
             println!("wrong text: {}/{}", r.entry.set, r.entry.name);
         }
     }
@@ -127,20 +129,22 @@ fn corpus_decode_rate() {
     println!("first successful pass: {by_pass:?}");
     println!("contained rqrr panics: {}", panics.lock().unwrap());
     if per_pass {
-        for p in Pass::ALL {
+        for p in Pass::DEFAULT_CASCADE {
             let alone = rows
                 .iter()
                 .filter(|r| !r.entry.structured_part)
                 .filter(|r| r.alone.iter().any(|&(q, ok)| q == p && ok))
                 .count();
-            println!("pass {} alone: {alone}/{total}", p.name());
+            println!("pass {p} alone: {alone}/{total}");
         }
         for r in rows.iter().filter(|r| !r.entry.structured_part && !r.outcome.ok()) {
-            let any: Vec<&str> = r.alone.iter().filter(|a| a.1).map(|a| a.0.name()).collect();
+            let any: Vec<String> = r.alone.iter().filter(|a| a.1).map(|a| a.0.to_string()).collect();
             if !any.is_empty() {
                 println!("cascade missed but alone ok: {}/{} {any:?}", r.entry.set, r.entry.name);
             }
         }
     }
+    // A misread is worse than a miss: the corpus has none, keep it that way.
+    assert_eq!(wrong, 0, "{wrong} images decoded to a wrong text");
     assert!(rate >= FLOOR_PERCENT, "decode rate {rate:.1}% below the floor {FLOOR_PERCENT}%");
 }
