@@ -1,4 +1,5 @@
 //! Continuous mode: a code held in front of the camera is reported once per window.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may panic on setup
 
 #[path = "support/degrade.rs"]
 mod degrade;

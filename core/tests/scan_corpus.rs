@@ -3,6 +3,7 @@
 //! Structured-append parts (`zxingcpp-qrcode-7`) each hold a quarter of the expected text and
 //! rqrr 0.11 rejects the structured-append mode header, so they are reported apart and not
 //! counted in the rate.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may panic on setup
 
 #[path = "support/corpus.rs"]
 mod corpus;
@@ -63,7 +64,11 @@ fn corpus_decode_rate() {
         return;
     };
     let entries = corpus::entries(&dir);
-    assert!(entries.len() >= 300, "corpus looks incomplete: {} images", entries.len());
+    assert!(
+        entries.len() >= 300,
+        "corpus looks incomplete: {} images",
+        entries.len()
+    );
     let per_pass = std::env::var("QUETMA_SCAN_PASS_STATS").is_ok();
     let next = Mutex::new(0usize);
     let rows = Mutex::new(Vec::new());
@@ -96,7 +101,10 @@ fn corpus_decode_rate() {
     for r in &rows {
         if r.entry.structured_part {
             parts += 1;
-            println!("structured-append part {}/{}: {:?}", r.entry.set, r.entry.name, r.outcome);
+            println!(
+                "structured-append part {}/{}: {:?}",
+                r.entry.set, r.entry.name, r.outcome
+            );
             continue;
         }
         let c = per_set.entry(&r.entry.set).or_default();
@@ -122,7 +130,10 @@ fn corpus_decode_rate() {
     println!("| set | images | exact | exact but .txt's final newline | wrong | missed |");
     println!("|---|---:|---:|---:|---:|---:|");
     for (set, c) in &per_set {
-        println!("| {set} | {} | {} | {} | {} | {} |", c[0], c[1], c[2], c[3], c[4]);
+        println!(
+            "| {set} | {} | {} | {} | {} | {} |",
+            c[0], c[1], c[2], c[3], c[4]
+        );
     }
     let rate = 100.0 * ok as f64 / total as f64;
     println!("overall: {ok}/{total} = {rate:.1}% (structured-append parts apart: {parts})");
@@ -137,14 +148,28 @@ fn corpus_decode_rate() {
                 .count();
             println!("pass {p} alone: {alone}/{total}");
         }
-        for r in rows.iter().filter(|r| !r.entry.structured_part && !r.outcome.ok()) {
-            let any: Vec<String> = r.alone.iter().filter(|a| a.1).map(|a| a.0.to_string()).collect();
+        for r in rows
+            .iter()
+            .filter(|r| !r.entry.structured_part && !r.outcome.ok())
+        {
+            let any: Vec<String> = r
+                .alone
+                .iter()
+                .filter(|a| a.1)
+                .map(|a| a.0.to_string())
+                .collect();
             if !any.is_empty() {
-                println!("cascade missed but alone ok: {}/{} {any:?}", r.entry.set, r.entry.name);
+                println!(
+                    "cascade missed but alone ok: {}/{} {any:?}",
+                    r.entry.set, r.entry.name
+                );
             }
         }
     }
     // A misread is worse than a miss: the corpus has none, keep it that way.
     assert_eq!(wrong, 0, "{wrong} images decoded to a wrong text");
-    assert!(rate >= FLOOR_PERCENT, "decode rate {rate:.1}% below the floor {FLOOR_PERCENT}%");
+    assert!(
+        rate >= FLOOR_PERCENT,
+        "decode rate {rate:.1}% below the floor {FLOOR_PERCENT}%"
+    );
 }

@@ -3,6 +3,7 @@
 //!
 //! Limits measured with the default cascade (`cargo test -p quetma-core --test scan_degraded
 //! -- --ignored --nocapture survey` prints the full grid). SURVEY-RESULTS
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may panic on setup
 
 #[path = "support/degrade.rs"]
 mod degrade;
@@ -34,7 +35,10 @@ fn decodes(img: &Img, expected: &str) -> bool {
 }
 
 fn payloads() -> Vec<(&'static str, String, EcLevel)> {
-    vec![("venue-url", venue_url(), EcLevel::M), ("cccd", CCCD.to_owned(), EcLevel::M)]
+    vec![
+        ("venue-url", venue_url(), EcLevel::M),
+        ("cccd", CCCD.to_owned(), EcLevel::M),
+    ]
 }
 
 /// A family of degradations: name, levels, and the image at a level.
@@ -42,27 +46,63 @@ type Family = (&'static str, Vec<f64>, Box<dyn Fn(&Img, f64) -> Img>);
 
 fn families() -> Vec<Family> {
     vec![
-        ("rotation_deg", vec![0.0, 5.0, 10.0, 20.0, 30.0, 45.0, 60.0, 90.0, 135.0, 180.0],
-            Box::new(|img, d| degrade::rotate(img, d, 255))),
-        ("perspective_top_inset", vec![0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4],
+        (
+            "rotation_deg",
+            vec![0.0, 5.0, 10.0, 20.0, 30.0, 45.0, 60.0, 90.0, 135.0, 180.0],
+            Box::new(|img, d| degrade::rotate(img, d, 255)),
+        ),
+        (
+            "perspective_top_inset",
+            vec![0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4],
             Box::new(|img, k| {
                 let (w, h) = (img.w as f64, img.h as f64);
-                degrade::warp(img, [(k * w, 0.0), (w - k * w, 0.0), (w, h), (0.0, h)], img.w, img.h, 255)
-            })),
-        ("blur_sigma_px", vec![0.5, 1.0, 1.5, 2.0, 2.5, 3.0],
-            Box::new(|img, s| degrade::blur(img, s))),
-        ("noise_sigma", vec![10.0, 20.0, 30.0, 40.0, 60.0, 80.0, 100.0],
-            Box::new(|img, s| degrade::noise(img, s, &mut Rng::new(42)))),
-        ("contrast_range_mid", vec![60.0, 40.0, 30.0, 20.0, 10.0, 6.0],
-            Box::new(|img, r| { let lo = (128.0 - r / 2.0) as u8; degrade::contrast(img, lo, lo + r as u8) })),
-        ("contrast_range_dark", vec![60.0, 40.0, 20.0, 10.0],
-            Box::new(|img, r| degrade::contrast(img, 0, r as u8))),
-        ("contrast_range_bright", vec![60.0, 40.0, 20.0, 10.0],
-            Box::new(|img, r| degrade::contrast(img, 255 - r as u8, 255))),
-        ("shade_right_factor", vec![0.8, 0.6, 0.4, 0.25, 0.15],
-            Box::new(|img, f| degrade::shade(img, 1.0, f))),
-        ("inverted_noise_sigma", vec![0.0, 10.0, 20.0, 40.0],
-            Box::new(|img, s| degrade::noise(&degrade::invert(img), s, &mut Rng::new(7)))),
+                degrade::warp(
+                    img,
+                    [(k * w, 0.0), (w - k * w, 0.0), (w, h), (0.0, h)],
+                    img.w,
+                    img.h,
+                    255,
+                )
+            }),
+        ),
+        (
+            "blur_sigma_px",
+            vec![0.5, 1.0, 1.5, 2.0, 2.5, 3.0],
+            Box::new(degrade::blur),
+        ),
+        (
+            "noise_sigma",
+            vec![10.0, 20.0, 30.0, 40.0, 60.0, 80.0, 100.0],
+            Box::new(|img, s| degrade::noise(img, s, &mut Rng::new(42))),
+        ),
+        (
+            "contrast_range_mid",
+            vec![60.0, 40.0, 30.0, 20.0, 10.0, 6.0],
+            Box::new(|img, r| {
+                let lo = (128.0 - r / 2.0) as u8;
+                degrade::contrast(img, lo, lo + r as u8)
+            }),
+        ),
+        (
+            "contrast_range_dark",
+            vec![60.0, 40.0, 20.0, 10.0],
+            Box::new(|img, r| degrade::contrast(img, 0, r as u8)),
+        ),
+        (
+            "contrast_range_bright",
+            vec![60.0, 40.0, 20.0, 10.0],
+            Box::new(|img, r| degrade::contrast(img, 255 - r as u8, 255)),
+        ),
+        (
+            "shade_right_factor",
+            vec![0.8, 0.6, 0.4, 0.25, 0.15],
+            Box::new(|img, f| degrade::shade(img, 1.0, f)),
+        ),
+        (
+            "inverted_noise_sigma",
+            vec![0.0, 10.0, 20.0, 40.0],
+            Box::new(|img, s| degrade::noise(&degrade::invert(img), s, &mut Rng::new(7))),
+        ),
     ]
 }
 
@@ -72,13 +112,27 @@ fn survey() {
     for (pname, text, ec) in payloads() {
         for px in [1usize, 2, 3, 4] {
             let img = degrade::render(&text, ec, px);
-            println!("{pname} module_px {px} ({}x{}): {}", img.w, img.h, decodes(&img, &text));
+            println!(
+                "{pname} module_px {px} ({}x{}): {}",
+                img.w,
+                img.h,
+                decodes(&img, &text)
+            );
         }
         let base = degrade::render(&text, ec, 4);
         for (fname, levels, f) in families() {
             let line: Vec<String> = levels
                 .iter()
-                .map(|&l| format!("{l}:{}", if decodes(&f(&base, l), &text) { "ok" } else { "FAIL" }))
+                .map(|&l| {
+                    format!(
+                        "{l}:{}",
+                        if decodes(&f(&base, l), &text) {
+                            "ok"
+                        } else {
+                            "FAIL"
+                        }
+                    )
+                })
                 .collect();
             println!("{pname} {fname}: {}", line.join(" "));
         }
@@ -97,7 +151,10 @@ fn small_modules() {
     // poster gives a 720p camera.
     for (name, text, ec) in payloads() {
         for px in [2, 3] {
-            assert!(decodes(&degrade::render(&text, ec, px), &text), "{name} at {px} px/module");
+            assert!(
+                decodes(&degrade::render(&text, ec, px), &text),
+                "{name} at {px} px/module"
+            );
         }
     }
 }
@@ -106,7 +163,10 @@ fn small_modules() {
 fn rotation() {
     each_payload(|name, text, img| {
         for deg in [0.0, 10.0, 45.0, 90.0, 180.0, 270.0] {
-            assert!(decodes(&degrade::rotate(img, deg, 255), text), "{name} rotated {deg}°");
+            assert!(
+                decodes(&degrade::rotate(img, deg, 255), text),
+                "{name} rotated {deg}°"
+            );
         }
         // rqrr misses isolated angles (e.g. 30° and 60° for the venue URL at 4 px/module,
         // where 27°, 33°, 57° and 63° read): hold the sweep to 90%.
@@ -115,7 +175,11 @@ fn rotation() {
             .iter()
             .filter(|&&d| decodes(&degrade::rotate(img, f64::from(d), 255), text))
             .count();
-        assert!(ok * 10 >= angles.len() * 9, "{name}: only {ok}/{} angles", angles.len());
+        assert!(
+            ok * 10 >= angles.len() * 9,
+            "{name}: only {ok}/{} angles",
+            angles.len()
+        );
     });
 }
 
@@ -125,7 +189,13 @@ fn perspective() {
     each_payload(|name, text, img| {
         let (w, h) = (img.w as f64, img.h as f64);
         for k in [0.05, 0.1, 0.15] {
-            let warped = degrade::warp(img, [(k * w, 0.0), (w - k * w, 0.0), (w, h), (0.0, h)], img.w, img.h, 255);
+            let warped = degrade::warp(
+                img,
+                [(k * w, 0.0), (w - k * w, 0.0), (w, h), (0.0, h)],
+                img.w,
+                img.h,
+                255,
+            );
             assert!(decodes(&warped, text), "{name} perspective {k}");
         }
     });
@@ -136,7 +206,10 @@ fn gaussian_blur() {
     // At 4 px/module: sigma 1.5 px reads, 2.0 px does not (the modules merge).
     each_payload(|name, text, img| {
         for sigma in [0.5, 1.0, 1.5] {
-            assert!(decodes(&degrade::blur(img, sigma), text), "{name} blur {sigma}");
+            assert!(
+                decodes(&degrade::blur(img, sigma), text),
+                "{name} blur {sigma}"
+            );
         }
     });
 }
@@ -157,7 +230,10 @@ fn low_contrast() {
     // Even a 6-level range reads on a clean synthetic image; 60 levels anywhere in the range.
     each_payload(|name, text, img| {
         for (lo, hi) in [(98, 158), (0, 60), (195, 255), (108, 148), (118, 138)] {
-            assert!(decodes(&degrade::contrast(img, lo, hi), text), "{name} contrast {lo}..{hi}");
+            assert!(
+                decodes(&degrade::contrast(img, lo, hi), text),
+                "{name} contrast {lo}..{hi}"
+            );
         }
     });
 }
@@ -166,7 +242,10 @@ fn low_contrast() {
 fn uneven_light() {
     each_payload(|name, text, img| {
         for f in [0.6, 0.3, 0.15] {
-            assert!(decodes(&degrade::shade(img, 1.0, f), text), "{name} shade to {f}");
+            assert!(
+                decodes(&degrade::shade(img, 1.0, f), text),
+                "{name} shade to {f}"
+            );
         }
     });
 }
@@ -183,14 +262,34 @@ fn inverted_colours() {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn camera_like(text: &str, px: usize, deg: f64, k: f64, sigma: f64, lo: u8, hi: u8, noise: f64) -> Img {
+fn camera_like(
+    text: &str,
+    px: usize,
+    deg: f64,
+    k: f64,
+    sigma: f64,
+    lo: u8,
+    hi: u8,
+    noise: f64,
+) -> Img {
     let img = degrade::render(text, EcLevel::M, px);
     let img = degrade::rotate(&img, deg, 255);
     let (w, h) = (img.w as f64, img.h as f64);
-    let img = degrade::warp(&img, [(k * w, 0.0), (w - k * w, k * h), (w, h), (0.0, h - k * h)], img.w, img.h, 255);
+    let img = degrade::warp(
+        &img,
+        [(k * w, 0.0), (w - k * w, k * h), (w, h), (0.0, h - k * h)],
+        img.w,
+        img.h,
+        255,
+    );
     let img = degrade::blur(&img, sigma);
     let img = degrade::contrast(&img, lo, hi);
-    let img = degrade::pad_to(&img, 640, 480, (u16::from(lo) + u16::from(hi)) as u8 / 2 + 20);
+    let img = degrade::pad_to(
+        &img,
+        640,
+        480,
+        (u16::from(lo) + u16::from(hi)) as u8 / 2 + 20,
+    );
     degrade::noise(&img, noise, &mut Rng::new(3))
 }
 
@@ -203,7 +302,10 @@ fn survey_camera() {
                 for k in [0.0, 0.06] {
                     for sigma in [0.5, 0.8] {
                         for noise in [0.0, 8.0] {
-                            let ok = decodes(&camera_like(&text, px, deg, k, sigma, 70, 170, noise), &text);
+                            let ok = decodes(
+                                &camera_like(&text, px, deg, k, sigma, 70, 170, noise),
+                                &text,
+                            );
                             println!("{name} px{px} deg{deg} k{k} blur{sigma} noise{noise}: {ok}");
                         }
                     }

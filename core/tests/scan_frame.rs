@@ -1,4 +1,5 @@
 //! The frame API: validation, strides, rotations, text encodings, multiple codes, panics.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may panic on setup
 
 #[path = "support/corpus.rs"]
 mod corpus;
@@ -19,7 +20,11 @@ fn scanner() -> Scanner {
 
 fn texts(img: &Img) -> Vec<String> {
     let frame = LumaFrame::packed(&img.data, img.w as u32, img.h as u32).unwrap();
-    scanner().decode(&frame).into_iter().map(|c| c.text).collect()
+    scanner()
+        .decode(&frame)
+        .into_iter()
+        .map(|c| c.text)
+        .collect()
 }
 
 fn code_bytes(bytes: &[u8], px: usize) -> Img {
@@ -55,19 +60,31 @@ fn invalid_frames_give_typed_errors() {
     let buf = vec![255u8; 100];
     assert_eq!(
         LumaFrame::new(&buf, 0, 10, 10, Rotation::Deg0).unwrap_err(),
-        ScanError::ZeroSize { width: 0, height: 10 }
+        ScanError::ZeroSize {
+            width: 0,
+            height: 10
+        }
     );
     assert_eq!(
         LumaFrame::new(&buf, 10, 0, 10, Rotation::Deg0).unwrap_err(),
-        ScanError::ZeroSize { width: 10, height: 0 }
+        ScanError::ZeroSize {
+            width: 10,
+            height: 0
+        }
     );
     assert_eq!(
         LumaFrame::new(&buf, 10, 10, 9, Rotation::Deg0).unwrap_err(),
-        ScanError::StrideTooSmall { width: 10, row_stride: 9 }
+        ScanError::StrideTooSmall {
+            width: 10,
+            row_stride: 9
+        }
     );
     assert_eq!(
         LumaFrame::new(&buf, 10, 10, 11, Rotation::Deg0).unwrap_err(),
-        ScanError::BufferTooShort { needed: 109, actual: 100 }
+        ScanError::BufferTooShort {
+            needed: 109,
+            actual: 100
+        }
     );
     // The last row may stop at the width (Android planes often do).
     assert!(LumaFrame::new(&buf[..99], 10, 10, 10, Rotation::Deg0).is_err());
@@ -75,14 +92,24 @@ fn invalid_frames_give_typed_errors() {
     assert!(LumaFrame::new(&buf[..98], 9, 10, 10, Rotation::Deg0).is_err());
     assert_eq!(
         LumaFrame::new(&buf, MAX_SIDE + 1, 1, MAX_SIDE + 1, Rotation::Deg0).unwrap_err(),
-        ScanError::TooLarge { width: MAX_SIDE + 1, height: 1 }
+        ScanError::TooLarge {
+            width: MAX_SIDE + 1,
+            height: 1
+        }
     );
     assert_eq!(
         LumaFrame::new(&buf, 12_000, 12_000, 12_000, Rotation::Deg0).unwrap_err(),
-        ScanError::TooLarge { width: 12_000, height: 12_000 }
+        ScanError::TooLarge {
+            width: 12_000,
+            height: 12_000
+        }
     );
     // Messages carry sizes only.
-    let msg = ScanError::BufferTooShort { needed: 109, actual: 100 }.to_string();
+    let msg = ScanError::BufferTooShort {
+        needed: 109,
+        actual: 100,
+    }
+    .to_string();
     assert!(msg.contains("109") && msg.contains("100"));
 }
 
@@ -98,7 +125,14 @@ fn stride_with_garbage_padding() {
     }
     // The last row is cut at the width, as on Android.
     buf.truncate((img.h - 1) * stride + img.w);
-    let frame = LumaFrame::new(&buf, img.w as u32, img.h as u32, stride as u32, Rotation::Deg0).unwrap();
+    let frame = LumaFrame::new(
+        &buf,
+        img.w as u32,
+        img.h as u32,
+        stride as u32,
+        Rotation::Deg0,
+    )
+    .unwrap();
     let codes = scanner().decode(&frame);
     assert_eq!(codes.len(), 1);
     assert_eq!(codes[0].text, text);
@@ -113,10 +147,25 @@ fn every_rotation_decodes_with_upright_corners() {
         let frame = LumaFrame::packed(&upright.data, upright.w as u32, upright.h as u32).unwrap();
         scanner().decode(&frame).remove(0).bounds
     };
-    for r in [Rotation::Deg0, Rotation::Deg90, Rotation::Deg180, Rotation::Deg270] {
+    for r in [
+        Rotation::Deg0,
+        Rotation::Deg90,
+        Rotation::Deg180,
+        Rotation::Deg270,
+    ] {
         let sensor = to_sensor(&upright, r);
-        let frame = LumaFrame::new(&sensor.data, sensor.w as u32, sensor.h as u32, sensor.w as u32, r).unwrap();
-        assert_eq!(r.upright_size(frame.width(), frame.height()), (upright.w as u32, upright.h as u32));
+        let frame = LumaFrame::new(
+            &sensor.data,
+            sensor.w as u32,
+            sensor.h as u32,
+            sensor.w as u32,
+            r,
+        )
+        .unwrap();
+        assert_eq!(
+            r.upright_size(frame.width(), frame.height()),
+            (upright.w as u32, upright.h as u32)
+        );
         let codes = scanner().decode(&frame);
         assert_eq!(codes.len(), 1, "{r:?}");
         assert_eq!(codes[0].text, text);
@@ -142,9 +191,15 @@ fn utf8_vietnamese_survives() {
     // rqrr's `Grid::decode` would also pass UTF-8 through; we decode bytes ourselves so that
     // non-UTF-8 byte mode does not turn into a failure.
     let text = "Nguyễn Văn An|Nữ";
-    assert_eq!(texts(&code_bytes(text.as_bytes(), 4)), vec![text.to_owned()]);
+    assert_eq!(
+        texts(&code_bytes(text.as_bytes(), 4)),
+        vec![text.to_owned()]
+    );
     let cccd = "001098012345|012345678|Nguyễn Văn An|01011998|Nữ|Số 1 Phố Huế, Hà Nội|15082021";
-    assert_eq!(texts(&code_bytes(cccd.as_bytes(), 3)), vec![cccd.to_owned()]);
+    assert_eq!(
+        texts(&code_bytes(cccd.as_bytes(), 3)),
+        vec![cccd.to_owned()]
+    );
 }
 
 #[test]
@@ -153,7 +208,10 @@ fn latin1_and_shift_jis_byte_fallbacks() {
     assert_eq!(texts(&code_bytes(b"caf\xe9", 4)), vec!["café".to_owned()]);
     // Shift_JIS Japanese (kanji mode or bytes).
     let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("日本語のテキスト");
-    assert_eq!(texts(&code_bytes(&sjis, 4)), vec!["日本語のテキスト".to_owned()]);
+    assert_eq!(
+        texts(&code_bytes(&sjis, 4)),
+        vec!["日本語のテキスト".to_owned()]
+    );
 }
 
 #[test]
@@ -229,7 +287,10 @@ fn rqrr_panic_is_contained() {
     let frame = LumaFrame::packed(luma.as_raw(), luma.width(), luma.height()).unwrap();
     let mut s = scanner();
     let _ = s.scan(&frame);
-    assert!(s.contained_panics() >= 1, "rqrr no longer panics on this image: update the docs");
+    assert!(
+        s.contained_panics() >= 1,
+        "rqrr no longer panics on this image: update the docs"
+    );
     // The scanner stays usable after a contained panic.
     let img = code_bytes(b"STILL WORKS", 4);
     let ok = LumaFrame::packed(&img.data, img.w as u32, img.h as u32).unwrap();
@@ -242,10 +303,17 @@ fn image_helpers_composite_transparency() {
     let img = degrade::render("TRANSPARENT", EcLevel::M, 4);
     let rgba = image::RgbaImage::from_fn(img.w as u32, img.h as u32, |x, y| {
         let dark = img.data[y as usize * img.w + x as usize] == 0;
-        if dark { image::Rgba([0, 0, 0, 255]) } else { image::Rgba([0, 0, 0, 0]) }
+        if dark {
+            image::Rgba([0, 0, 0, 255])
+        } else {
+            image::Rgba([0, 0, 0, 0])
+        }
     });
     let dynamic = image::DynamicImage::ImageRgba8(rgba);
-    assert_eq!(scan::decode_image(&dynamic).unwrap(), vec!["TRANSPARENT".to_owned()]);
+    assert_eq!(
+        scan::decode_image(&dynamic).unwrap(),
+        vec!["TRANSPARENT".to_owned()]
+    );
     let results = scan::scan_image(&dynamic, &TrustList::new()).unwrap();
     assert_eq!(results.len(), 1);
 }

@@ -140,7 +140,9 @@ impl<'a> LumaFrame<'a> {
         if width == 0 || height == 0 {
             return Err(ScanError::ZeroSize { width, height });
         }
-        if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS
+        if width > MAX_SIDE
+            || height > MAX_SIDE
+            || u64::from(width) * u64::from(height) > MAX_PIXELS
         {
             return Err(ScanError::TooLarge { width, height });
         }

@@ -178,8 +178,16 @@ impl Adaptive<'_> {
 #[inline]
 pub(crate) fn upsample2(plane: &Plane<'_>, x: usize, y: usize) -> u8 {
     let (x0, y0) = (x / 2, y / 2);
-    let x1 = if x % 2 == 1 { (x0 + 1).min(plane.width - 1) } else { x0 };
-    let y1 = if y % 2 == 1 { (y0 + 1).min(plane.height - 1) } else { y0 };
+    let x1 = if x % 2 == 1 {
+        (x0 + 1).min(plane.width - 1)
+    } else {
+        x0
+    };
+    let y1 = if y % 2 == 1 {
+        (y0 + 1).min(plane.height - 1)
+    } else {
+        y0
+    };
     let s = u16::from(plane.px(x0, y0))
         + u16::from(plane.px(x1, y0))
         + u16::from(plane.px(x0, y1))

@@ -136,7 +136,7 @@ impl Default for ScannerConfig {
             passes: Pass::DEFAULT_CASCADE.to_vec(),
             early_exit: true,
             downscale_min_pixels: 600_000,
-            upscale_max_pixels: 1_000_000,
+            upscale_max_pixels: 500_000,
             max_passes_per_frame: None,
             repeat_after: Duration::from_secs(3),
             quiet_rqrr_panics: true,
@@ -309,7 +309,11 @@ impl Scanner {
             .map_or(len, NonZeroUsize::get)
             .min(len);
         let rest = len.saturating_sub(1);
-        let start = if budget < len { self.next_extra % rest.max(1) } else { 0 };
+        let start = if budget < len {
+            self.next_extra % rest.max(1)
+        } else {
+            0
+        };
         if budget < len && rest > 0 {
             self.next_extra = (start + budget - 1) % rest;
         }
@@ -348,7 +352,8 @@ impl Scanner {
                 if (w as u64) * (h as u64) > self.config.upscale_max_pixels {
                     return None;
                 }
-                let r = guard::decode_greyscale(2 * w, 2 * h, |x, y| ops::upsample2(plane, x, y), out);
+                let r =
+                    guard::decode_greyscale(2 * w, 2 * h, |x, y| ops::upsample2(plane, x, y), out);
                 return Some((r, -2));
             }
             Pass::Stretch => {
@@ -399,7 +404,10 @@ impl Scanner {
     }
 
     /// Decodes and classifies an image file's pixels (see [`super::to_luma`]).
-    pub fn scan_image(&mut self, image: &image::DynamicImage) -> Result<Vec<ScanResult>, ScanError> {
+    pub fn scan_image(
+        &mut self,
+        image: &image::DynamicImage,
+    ) -> Result<Vec<ScanResult>, ScanError> {
         let luma = super::to_luma(image);
         let frame = LumaFrame::packed(luma.as_raw(), luma.width(), luma.height())?;
         Ok(self.scan(&frame))

@@ -44,7 +44,7 @@ impl Outcome {
 
 /// Compares decoded texts with an entry's expectation.
 pub fn judge(entry: &Entry, texts: &[String]) -> Outcome {
-    if texts.iter().any(|t| *t == entry.expected) {
+    if texts.contains(&entry.expected) {
         return Outcome::Exact;
     }
     let trimmed = entry

@@ -14,7 +14,11 @@ pub struct Img {
 
 impl Img {
     pub fn new(w: usize, h: usize, fill: u8) -> Self {
-        Self { w, h, data: vec![fill; w * h] }
+        Self {
+            w,
+            h,
+            data: vec![fill; w * h],
+        }
     }
 
     pub fn get(&self, x: i64, y: i64, outside: u8) -> u8 {
@@ -139,14 +143,15 @@ pub fn homography(from: [(f64, f64); 4], to: [(f64, f64); 4]) -> [f64; 9] {
             .unwrap();
         m.swap(col, pivot);
         let p = m[col][col];
-        for k in col..9 {
-            m[col][k] /= p;
+        for v in &mut m[col][col..] {
+            *v /= p;
         }
-        for r in 0..8 {
+        let pivot_row = m[col];
+        for (r, row) in m.iter_mut().enumerate() {
             if r != col {
-                let f = m[r][col];
-                for k in col..9 {
-                    m[r][k] -= f * m[col][k];
+                let f = row[col];
+                for (v, pv) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                    *v -= f * pv;
                 }
             }
         }
@@ -181,7 +186,9 @@ pub fn warp(img: &Img, corners: [(f64, f64); 4], w: usize, h: usize, bg: u8) -> 
 /// Separable Gaussian blur (edges clamped).
 pub fn blur(img: &Img, sigma: f64) -> Img {
     let r = (3.0 * sigma).ceil() as i64;
-    let kernel: Vec<f64> = (-r..=r).map(|i| (-(i * i) as f64 / (2.0 * sigma * sigma)).exp()).collect();
+    let kernel: Vec<f64> = (-r..=r)
+        .map(|i| (-(i * i) as f64 / (2.0 * sigma * sigma)).exp())
+        .collect();
     let sum: f64 = kernel.iter().sum();
     let pass = |src: &Img, horizontal: bool| {
         let mut out = Img::new(src.w, src.h, 0);
@@ -197,7 +204,8 @@ pub fn blur(img: &Img, sigma: f64) -> Img {
                     };
                     acc += wgt * f64::from(src.data[sy as usize * src.w + sx as usize]);
                 }
-                out.data[y as usize * src.w + x as usize] = (acc / sum).round().clamp(0.0, 255.0) as u8;
+                out.data[y as usize * src.w + x as usize] =
+                    (acc / sum).round().clamp(0.0, 255.0) as u8;
             }
         }
         out
@@ -209,7 +217,9 @@ pub fn blur(img: &Img, sigma: f64) -> Img {
 pub fn noise(img: &Img, sigma: f64, rng: &mut Rng) -> Img {
     let mut out = img.clone();
     for v in &mut out.data {
-        *v = (f64::from(*v) + sigma * rng.normal()).round().clamp(0.0, 255.0) as u8;
+        *v = (f64::from(*v) + sigma * rng.normal())
+            .round()
+            .clamp(0.0, 255.0) as u8;
     }
     out
 }
