@@ -2,7 +2,22 @@
 //! crate and degraded deterministically, must still decode at the levels listed below.
 //!
 //! Limits measured with the default cascade (`cargo test -p quetma-core --test scan_degraded
-//! -- --ignored --nocapture survey` prints the full grid). SURVEY-RESULTS
+//! -- --ignored --nocapture survey` prints the full grid), payloads at EC level M (venue URL:
+//! 250 alphanumeric characters, version 9; CCCD: UTF-8 byte mode, version 7), 4 px/module
+//! unless stated:
+//! - module size: reads at 3, 2 and even 1 px/module on a crisp synthetic rendering;
+//! - rotation: 0°, 5°, 10°, 20°, 30°, 45°, 60°, 90°, 135°, 180° read; a 3° sweep over 0..90° is
+//!   held to 90% (rqrr alone missed isolated angles such as 30° and 60° for the venue URL, and
+//!   about a third of the angles for the CCCD at 3 px/module; the upscale pass recovers most);
+//! - perspective (top edge pulled in by k of the width per side): k ≤ 0.15 reads; fails from
+//!   0.2 (CCCD) / 0.25 (venue URL);
+//! - Gaussian blur: sigma ≤ 1.5 px reads, 2.0 px fails;
+//! - additive Gaussian noise: sigma ≤ 40 grey levels reads; fails at 60 (venue URL) / 80 (CCCD);
+//! - low contrast: any 60-level range reads, and even 6 levels on a clean image;
+//! - uneven light (brightness falling to 15% across the code): reads;
+//! - inverted colours: reads clean and with noise up to sigma 30 (venue URL fails at 40);
+//! - camera-like combination (8° rotation, tilt, blur 0.5, contrast 70..170, noise 8, on a
+//!   640×480 frame): reads at 4 and 3 px/module; blur 0.8 plus noise 8 breaks the CCCD.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may panic on setup
 
 #[path = "support/degrade.rs"]
