@@ -3,6 +3,8 @@
 //!
 //! `cargo bench -p quetma-core --bench store`
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 use std::time::Instant;
 
