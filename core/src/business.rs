@@ -945,7 +945,7 @@ impl Store {
         let age_ms = self
             .now_ms()
             .saturating_sub(q.issued_at.saturating_mul(1000));
-        if age_ms > PERSONAL_QR_VALID_DAYS * DAY_MS || age_ms < -PERSONAL_QR_CLOCK_SKEW_MS {
+        if !(-PERSONAL_QR_CLOCK_SKEW_MS..=PERSONAL_QR_VALID_DAYS * DAY_MS).contains(&age_ms) {
             return Ok(Err(RejectReason::Expired));
         }
         let enc = Zeroizing::new(hex::encode(&q.contact.enc));
