@@ -375,7 +375,11 @@ fn name_key(name: &str) -> Zeroizing<String> {
 fn phone_digits(phone: &str) -> Zeroizing<String> {
     let digits: Zeroizing<String> =
         Zeroizing::new(phone.chars().filter(char::is_ascii_digit).collect());
-    let international = phone.trim_start().starts_with('+') || digits.starts_with("0084");
+    // `+` before the first digit: the number is written with its country code.
+    let international = phone
+        .split(|c: char| c.is_ascii_digit())
+        .next()
+        .is_some_and(|head| head.contains('+'));
     let national = digits
         .strip_prefix("0084")
         .or_else(|| digits.strip_prefix("84").filter(|_| international));
@@ -1101,5 +1105,121 @@ impl Store {
             }
         }
         Ok(outcome)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_digits_fold_the_country_code() {
+        for p in [
+            "0912345678",
+            "0912 345 678",
+            "+84 912 345 678",
+            "0084912345678",
+            "(+84) 912-345-678",
+        ] {
+            assert_eq!(phone_digits(p).as_str(), "0912345678", "{p}");
+        }
+        // A national number that happens to start with 84 is left alone.
+        assert_eq!(phone_digits("84123456789").as_str(), "84123456789");
+    }
+
+    #[test]
+    fn names_compare_by_nfc_lower_case_single_spaces() {
+        // "Nguyễn" written with combining marks (NFD) and in other case and spacing.
+        let nfd: String = "NGUYỄN  Văn An".nfd().collect();
+        assert_eq!(name_key(&nfd).as_str(), "nguyễn văn an");
+        assert_eq!(name_key(" nguyễn văn   an ").as_str(), "nguyễn văn an");
+    }
+
+    fn rec(source: ContactSource, id: Option<&str>, phone: Option<&str>) -> ContactRecord {
+        ContactRecord {
+            full_name: "Trần Thị Bình".into(),
+            id_number: id.map(Into::into),
+            id_kind: None,
+            phone: phone.map(Into::into),
+            birth_year: Some(2005),
+            source,
+        }
+    }
+
+    fn parts(r: &ContactRecord) -> Vec<String> {
+        identity_parts(r).iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn identities_are_namespaced_by_what_identifies_the_person() {
+        let id = Some("079305004321");
+        assert_eq!(
+            parts(&rec(ContactSource::Cccd, id, None)),
+            ["id", "079305004321"]
+        );
+        assert_eq!(
+            parts(&rec(ContactSource::NationalQr, id, Some("0900000000"))),
+            ["id", "079305004321"]
+        );
+        assert_eq!(
+            parts(&rec(ContactSource::Bhyt, Some("gd 4797900000001"), None)),
+            ["bhyt", "GD4797900000001"]
+        );
+        assert_eq!(
+            parts(&rec(ContactSource::Manual, id, Some("+84 900 000 000"))),
+            ["manual", "trần thị bình", "0900000000"]
+        );
+        assert_eq!(
+            parts(&rec(ContactSource::Manual, id, None)),
+            ["manual-id", "trần thị bình", "079305004321"]
+        );
+        assert_eq!(
+            parts(&rec(ContactSource::NationalQr, Some("******004321"), None)),
+            [
+                "masked",
+                "national_qr",
+                "trần thị bình",
+                "2005",
+                "******004321",
+                ""
+            ]
+        );
+    }
+
+    #[test]
+    fn local_days_before_1970_and_at_midnight() {
+        assert_eq!(local_day_bounds(0, 0), (0, DAY_MS));
+        assert_eq!(local_day_bounds(-1, 0), (-DAY_MS, 0));
+        let off = 420 * MINUTE_MS;
+        // 17:00 UTC is local midnight at UTC+7.
+        assert_eq!(
+            local_day_bounds(DAY_MS - off, 420),
+            (DAY_MS - off, 2 * DAY_MS - off)
+        );
+        assert_eq!(
+            local_day_bounds(DAY_MS - off - 1, 420),
+            (-off, DAY_MS - off)
+        );
+    }
+
+    #[test]
+    fn sources_and_directions_round_trip() {
+        for s in [
+            ContactSource::PersonalQr,
+            ContactSource::Cccd,
+            ContactSource::Bhyt,
+            ContactSource::NationalQr,
+            ContactSource::Manual,
+        ] {
+            assert_eq!(parse_source(source_str(s)), Some(s));
+            // The stored text is the serde name the upload documents.
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", source_str(s))
+            );
+        }
+        for d in [Direction::Entry, Direction::Exit] {
+            assert_eq!(Direction::parse(d.as_str()), Some(d));
+        }
     }
 }
