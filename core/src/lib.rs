@@ -10,6 +10,7 @@
 //! - [`scan`]: decoding QR codes from camera frames and image files.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod business;
 pub mod citizen;
 pub mod declaration;
 pub mod keys;
