@@ -75,8 +75,12 @@ fn main() {
     let me = store.add_profile(&owner()).unwrap();
 
     // 1. Frame → stored check-in.
-    let text = venue::encode(&fixtures::hadong_pharmacy(), &signing_key(), fixtures::BASE_URL)
-        .unwrap();
+    let text = venue::encode(
+        &fixtures::hadong_pharmacy(),
+        &signing_key(),
+        fixtures::BASE_URL,
+    )
+    .unwrap();
     let (frame, w, h) = poster_frame(&text);
     let mut scanner = Scanner::new(ScannerConfig::default(), trust_list());
     let (mut scan_ms, mut store_ms, mut total_ms) = (Vec::new(), Vec::new(), Vec::new());
@@ -125,7 +129,9 @@ fn main() {
     for d in 0..21 {
         let from = start + d * DAY_MS;
         let q = Instant::now();
-        let v = store.visits_between(Some(&me.id), from, from + DAY_MS).unwrap();
+        let v = store
+            .visits_between(Some(&me.id), from, from + DAY_MS)
+            .unwrap();
         day_ms.push(q.elapsed().as_secs_f64() * 1e3);
         assert!(v.len() > 4000);
     }

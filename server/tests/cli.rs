@@ -90,25 +90,49 @@ fn poster_and_card_pdfs_scan_back() {
     rasterise(&d.join("poster.pdf"), &d.join("poster.png"));
     rasterise(&d.join("card.pdf"), &d.join("card.png"));
     let o = quetma(
-        &["scan", "--keys", "keys/public.json", "poster.png", "card.png"],
+        &[
+            "scan",
+            "--keys",
+            "keys/public.json",
+            "poster.png",
+            "card.png",
+        ],
         d,
     );
     let out = stdout(&o);
-    assert!(o.status.success(), "{out}\n{}", String::from_utf8_lossy(&o.stderr));
     assert!(
-        out.contains("poster.png: Mã địa điểm / Venue poster: Nhà thuốc Minh Châu — Số 12 Phố Lê Trọng Tấn"),
+        o.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains(
+            "poster.png: Mã địa điểm / Venue poster: Nhà thuốc Minh Châu — Số 12 Phố Lê Trọng Tấn"
+        ),
         "{out}"
     );
     assert!(out.contains("[mã / id HD-VQ-000123"), "{out}");
-    assert!(out.contains("card.png: Mã QR cá nhân / Personal QR: N. V. An (1999)"), "{out}");
+    assert!(
+        out.contains("card.png: Mã QR cá nhân / Personal QR: N. V. An (1999)"),
+        "{out}"
+    );
     // The card shows no identity number or phone, even to the scanner.
-    assert!(!out.contains("001099012345") && !out.contains("0912345678"), "{out}");
+    assert!(
+        !out.contains("001099012345") && !out.contains("0912345678"),
+        "{out}"
+    );
 
     // Without the authority's public keys the poster cannot be trusted.
     let o = quetma(&["scan", "poster.png"], d);
-    assert!(stdout(&o).contains("Mã không hợp lệ / Invalid code"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("Mã không hợp lệ / Invalid code"),
+        "{}",
+        stdout(&o)
+    );
     // An image with no QR code: exit status 1.
-    image::GrayImage::from_pixel(200, 200, image::Luma([255])).save(d.join("blank.png")).unwrap();
+    image::GrayImage::from_pixel(200, 200, image::Luma([255]))
+        .save(d.join("blank.png"))
+        .unwrap();
     let o = quetma(&["scan", "blank.png"], d);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("no QR code found"));
@@ -125,15 +149,27 @@ fn inspect_card_texts_and_junk() {
     let cccd = "001099012345|012345678|Nguyễn Văn An|15031999|Nam|Số 1 Phố Mẫu, Phường Ba Đình, Thành phố Hà Nội|10052021";
     let o = quetma(&["inspect", cccd], d);
     assert!(o.status.success());
-    assert_eq!(stdout(&o).trim(), "Thẻ CCCD / Citizen ID card: N. V. An (1999)");
+    assert_eq!(
+        stdout(&o).trim(),
+        "Thẻ CCCD / Citizen ID card: N. V. An (1999)"
+    );
     let bhyt = "DN4010123456789|4e677579e1bb856e2056c4836e20416e|15/03/1999|1|-|01 - 001|01/01/2020|-|01/01/2020|01010123456789|-|4| 01/01/2025|0123456789abcdef-7102|$";
     let o = quetma(&["inspect", bhyt], d);
-    assert_eq!(stdout(&o).trim(), "Thẻ BHYT / Health-insurance card: N. V. An (1999)");
+    assert_eq!(
+        stdout(&o).trim(),
+        "Thẻ BHYT / Health-insurance card: N. V. An (1999)"
+    );
     let o = quetma(&["inspect", "https://example.com/menu"], d);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("Not a code we know"));
     // A torn CCCD text: invalid, with the reason and without the data.
-    let o = quetma(&["inspect", "001099012345|012345678|Nguyễn Văn An|31022021|Nam|X|10052021"], d);
+    let o = quetma(
+        &[
+            "inspect",
+            "001099012345|012345678|Nguyễn Văn An|31022021|Nam|X|10052021",
+        ],
+        d,
+    );
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     assert!(out.contains("Mã không hợp lệ / Invalid code"), "{out}");
