@@ -609,6 +609,42 @@ fn declarations_need_consent_validate_and_feed_the_personal_qr() {
 }
 
 #[test]
+fn personal_qr_on_screen_and_on_a_card_for_each_profile() {
+    use quetma_core::scan::{LumaFrame, Scanner, ScannerConfig};
+    let ph = phone();
+    let me = ph.store.add_profile(&owner()).unwrap();
+    let gran = ph
+        .store
+        .add_profile(&dependent(Relation::Grandparent, "Trần Thị Bình", 1945))
+        .unwrap();
+    let mut scanner = Scanner::new(ScannerConfig::default(), trust_list());
+    for (p, hint) in [(&me, "N. V. An"), (&gran, "T. T. Bình")] {
+        let bmp = ph
+            .store
+            .personal_qr_bitmap(&p.id, sealing_key().public(), 420.0)
+            .unwrap();
+        // 5 cm on a 420 ppi screen, whole pixels per module.
+        let mm = f64::from(bmp.width_px) / 420.0 * 25.4;
+        assert!(mm > 50.0 && mm < 70.0, "{mm} mm with the quiet zone");
+        let frame = LumaFrame::packed(&bmp.luma, bmp.width_px, bmp.width_px).unwrap();
+        let found = scanner.scan(&frame);
+        let Some(Scanned::Personal(q)) = found.first().map(|r| r.scanned.clone()) else {
+            panic!("the on-screen QR did not scan: {found:?}")
+        };
+        assert_eq!(q.hint.short_name, hint);
+        assert_eq!(
+            q.contact.open(&sealing_key()).unwrap().full_name,
+            p.full_name
+        );
+        let pdf = ph
+            .store
+            .personal_qr_card_pdf(&p.id, sealing_key().public())
+            .unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
+    }
+}
+
+#[test]
 fn export_json_and_csv() {
     let ph = phone();
     let me = ph.store.add_profile(&owner()).unwrap();
