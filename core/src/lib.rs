@@ -8,8 +8,14 @@
 //! - [`render`]: QR codes at a true physical size (SVG, PNG, PDF, posters, personal cards,
 //!   on-screen bitmaps).
 //! - [`scan`]: decoding QR codes from camera frames and image files.
+//! - [`store`]: the phone's encrypted store (SQLCipher), its key vault, retention purge.
+//! - [`citizen`]: profiles, check-in / check-out, history and export.
+//! - [`declaration`]: the health declaration form, with its own consent.
+//! - [`business`]: the business scanner: sessions, sealed visitor log, manual entry, counts.
+//! - [`outbox`]: what waits to be uploaded, under stable ids.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod business;
 pub mod citizen;
 pub mod declaration;
 pub mod keys;

@@ -275,6 +275,8 @@ fn try_open(path: &Path, key: &[u8]) -> Result<Attempt, StoreError> {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    // SQLCipher logs a failed decryption to stderr; a wrong key is handled here, not logged.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     apply_key(&conn, key)?;
     // The first read tells whether the key opens the file.
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
@@ -482,7 +484,7 @@ impl Store {
                 params![cutoff],
             )?;
             tx.execute(
-                "DELETE FROM scanner_sessions WHERE COALESCE(ended_at, started_at) < ?1
+                "DELETE FROM scanner_sessions WHERE ended_at IS NOT NULL AND ended_at < ?1
                  AND id NOT IN (SELECT session_id FROM visitor_log)",
                 params![cutoff],
             )?;

@@ -174,7 +174,7 @@ fn family_check_in_then_auto_check_out_after_default_stay() {
         .store
         .check_in(
             &poster,
-            &[me.id.clone()],
+            std::slice::from_ref(&me.id),
             sealing_key().public(),
             CheckInOptions::default(),
         )
@@ -197,7 +197,7 @@ fn next_check_in_ends_the_previous_visit_and_manual_check_out() {
         .store
         .check_in(
             &scan_poster(&fixtures::hadong_pharmacy()),
-            &[me.id.clone()],
+            std::slice::from_ref(&me.id),
             sealing_key().public(),
             CheckInOptions::default(),
         )
@@ -208,7 +208,7 @@ fn next_check_in_ends_the_previous_visit_and_manual_check_out() {
         .store
         .check_in(
             &scan_poster(&cafe()),
-            &[me.id.clone()],
+            std::slice::from_ref(&me.id),
             sealing_key().public(),
             CheckInOptions::default(),
         )
@@ -233,8 +233,10 @@ fn next_check_in_ends_the_previous_visit_and_manual_check_out() {
 
 #[test]
 fn stays_are_capped() {
-    let mut settings = Settings::default();
-    settings.max_stay_minutes = 4 * 60;
+    let settings = Settings {
+        max_stay_minutes: 4 * 60,
+        ..Settings::default()
+    };
     let ph = phone_with(settings);
     let me = ph.store.add_profile(&owner()).unwrap();
     // A venue whose default stay is longer than the cap: clipped at check-in.
@@ -245,7 +247,7 @@ fn stays_are_capped() {
         .store
         .check_in(
             &scan_poster(&office),
-            &[me.id.clone()],
+            std::slice::from_ref(&me.id),
             sealing_key().public(),
             CheckInOptions::default(),
         )
@@ -265,7 +267,7 @@ fn stays_are_capped() {
         .store
         .check_in(
             &scan_poster(&shop),
-            &[me.id.clone()],
+            std::slice::from_ref(&me.id),
             sealing_key().public(),
             CheckInOptions::default(),
         )
@@ -285,7 +287,7 @@ fn multi_day_hotel_stay_is_one_visit() {
         .store
         .check_in(
             &scan_poster(&hotel()),
-            &[me.id.clone()],
+            std::slice::from_ref(&me.id),
             sealing_key().public(),
             CheckInOptions {
                 expected_stay_minutes: Some(3 * 24 * 60),
@@ -314,7 +316,7 @@ fn multi_day_hotel_stay_is_one_visit() {
         .store
         .check_in(
             &scan_poster(&cafe()),
-            &[me.id.clone()],
+            std::slice::from_ref(&me.id),
             sealing_key().public(),
             CheckInOptions {
                 expected_stay_minutes: Some(3 * 24 * 60),
@@ -333,7 +335,7 @@ fn cancel_and_edit() {
         .store
         .check_in(
             &scan_poster(&cafe()),
-            &[me.id.clone()],
+            std::slice::from_ref(&me.id),
             sealing_key().public(),
             CheckInOptions::default(),
         )
@@ -384,7 +386,7 @@ fn history_groups_by_local_day() {
         ph.store
             .check_in(
                 &scan_poster(&info),
-                &[me.id.clone()],
+                std::slice::from_ref(&me.id),
                 sealing_key().public(),
                 CheckInOptions::default(),
             )
@@ -405,8 +407,10 @@ fn retention_purge_on_open_and_by_timer() {
     let dir = tempfile::tempdir().unwrap();
     let vault = MemoryKeyVault::new();
     let clock = Arc::new(ManualClock::new(T0));
-    let mut settings = Settings::default();
-    settings.purge_interval = Duration::from_millis(20);
+    let settings = Settings {
+        purge_interval: Duration::from_millis(20),
+        ..Settings::default()
+    };
     let store = Store::open(dir.path(), &vault, settings.clone(), clock.clone())
         .unwrap()
         .store;
@@ -416,7 +420,7 @@ fn retention_purge_on_open_and_by_timer() {
         store
             .check_in(
                 &scan_poster(&cafe()),
-                &[me.id.clone()],
+                std::slice::from_ref(&me.id),
                 sealing_key().public(),
                 CheckInOptions::default(),
             )
@@ -605,6 +609,42 @@ fn declarations_need_consent_validate_and_feed_the_personal_qr() {
 }
 
 #[test]
+fn personal_qr_on_screen_and_on_a_card_for_each_profile() {
+    use quetma_core::scan::{LumaFrame, Scanner, ScannerConfig};
+    let ph = phone();
+    let me = ph.store.add_profile(&owner()).unwrap();
+    let gran = ph
+        .store
+        .add_profile(&dependent(Relation::Grandparent, "Trần Thị Bình", 1945))
+        .unwrap();
+    let mut scanner = Scanner::new(ScannerConfig::default(), trust_list());
+    for (p, hint) in [(&me, "N. V. An"), (&gran, "T. T. Bình")] {
+        let bmp = ph
+            .store
+            .personal_qr_bitmap(&p.id, sealing_key().public(), 420.0)
+            .unwrap();
+        // 5 cm on a 420 ppi screen, whole pixels per module.
+        let mm = f64::from(bmp.width_px) / 420.0 * 25.4;
+        assert!(mm > 50.0 && mm < 70.0, "{mm} mm with the quiet zone");
+        let frame = LumaFrame::packed(&bmp.luma, bmp.width_px, bmp.width_px).unwrap();
+        let found = scanner.scan(&frame);
+        let Some(Scanned::Personal(q)) = found.first().map(|r| r.scanned.clone()) else {
+            panic!("the on-screen QR did not scan: {found:?}")
+        };
+        assert_eq!(q.hint.short_name, hint);
+        assert_eq!(
+            q.contact.open(&sealing_key()).unwrap().full_name,
+            p.full_name
+        );
+        let pdf = ph
+            .store
+            .personal_qr_card_pdf(&p.id, sealing_key().public())
+            .unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
+    }
+}
+
+#[test]
 fn export_json_and_csv() {
     let ph = phone();
     let me = ph.store.add_profile(&owner()).unwrap();
@@ -615,7 +655,7 @@ fn export_json_and_csv() {
         ph.store
             .check_in(
                 &scan_poster(&info),
-                &[me.id.clone()],
+                std::slice::from_ref(&me.id),
                 sealing_key().public(),
                 CheckInOptions::default(),
             )

@@ -58,7 +58,7 @@ fn writer(dir: &Path) -> ! {
         let visits = store
             .check_in(
                 &posters[i % 2],
-                &[me.id.clone()],
+                std::slice::from_ref(&me.id),
                 sealing_key().public(),
                 CheckInOptions::default(),
             )

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::keys::SealingPublicKey;
 use crate::payload::personal::{PersonalError, PersonalQr};
 use crate::payload::{ContactRecord, ContactSource, IdKind};
+use crate::render::{self, CardContent, QrMatrix, ScreenBitmap};
 use crate::store::{Store, StoreError, new_id};
 
 /// Who a profile is to the phone's owner.
@@ -327,5 +328,36 @@ impl Store {
             PersonalError::Seal(_) => StoreError::Invalid("profile cannot be sealed"),
             _ => StoreError::Invalid("personal QR"),
         })
+    }
+
+    /// A profile's personal QR as a bitmap for a screen of `pixels_per_inch`, measuring 5 cm
+    /// with whole pixels per module (the citizen shows it at the door).
+    pub fn personal_qr_bitmap(
+        &self,
+        profile_id: &str,
+        authority: &SealingPublicKey,
+        pixels_per_inch: f64,
+    ) -> Result<ScreenBitmap, StoreError> {
+        let text = self.personal_qr(profile_id, authority)?.encode();
+        let qr = QrMatrix::encode(&text, render::CARD_EC)
+            .map_err(|_| StoreError::Invalid("personal QR too long"))?;
+        Ok(render::screen_bitmap(&qr, pixels_per_inch, 50.0))
+    }
+
+    /// A profile's printable personal QR card (PDF; QR at least 5 × 5 cm) for a relative
+    /// without a smartphone.
+    pub fn personal_qr_card_pdf(
+        &self,
+        profile_id: &str,
+        authority: &SealingPublicKey,
+    ) -> Result<Vec<u8>, StoreError> {
+        let qr = self.personal_qr(profile_id, authority)?;
+        render::personal_card_pdf(&CardContent {
+            qr_text: qr.encode(),
+            short_name: qr.hint.short_name.clone(),
+            birth_year: qr.hint.birth_year,
+            title: String::new(),
+        })
+        .map_err(|_| StoreError::Invalid("personal QR card"))
     }
 }

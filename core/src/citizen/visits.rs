@@ -448,6 +448,40 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Inserts `n` ended visits for `profile_id`, one every `spacing_ms` from `start`, in one
+    /// transaction and without uploads: benchmark and test seeding only.
+    #[doc(hidden)]
+    pub fn seed_visits_for_bench(
+        &self,
+        profile_id: &str,
+        n: usize,
+        start: i64,
+        spacing_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let mut stmt = tx.prepare(
+                "INSERT INTO visits (id, profile_id, venue_id, venue_name, venue_address,
+                   category, poster_kid, started_at, ended_at, planned_end, end_reason,
+                   updated_at)
+                 VALUES (?1, ?2, ?3, 'Quán', 'Hà Đông', 4, 'AAAAAAAA', ?4, ?5, ?5, 'manual', ?4)",
+            )?;
+            let mut at = start;
+            for i in 0..n {
+                stmt.execute(params![
+                    new_id()?,
+                    profile_id,
+                    format!("V-{}", i % 5000),
+                    at,
+                    at + spacing_ms / 2
+                ])?;
+                at += spacing_ms;
+            }
+            Ok(())
+        })
+    }
+}
+
 /// The local date of a Unix-ms instant.
 pub(crate) fn local_date(ms: i64, offset: UtcOffset) -> Result<Date, StoreError> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)

@@ -315,7 +315,7 @@ mod tests {
         assert_eq!(back.contact.open(&sealing_key()).unwrap(), record());
         // The text holds neither the full name nor the number.
         let raw = BASE32_NOPAD
-            .decode(text[PREFIX.len()..].as_bytes())
+            .decode(&text.as_bytes()[PREFIX.len()..])
             .unwrap();
         assert!(!raw.windows(6).any(|w| w == b"079305"));
         assert!(!raw.windows(4).any(|w| w == "Trần".as_bytes()));

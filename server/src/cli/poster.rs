@@ -263,13 +263,13 @@ pub fn personal_card(args: &PersonalCardArgs) -> Result<ExitCode> {
         qr_text: text.clone(),
         short_name: qr.hint.short_name.clone(),
         birth_year: qr.hint.birth_year,
-        title: "Mã QR cá nhân — Personal QR".into(),
+        title: String::new(),
     })?;
     write(&args.out, &pdf)?;
     let matrix = QrMatrix::encode(&text, CARD_EC)?;
     write_extras(&matrix, CARD_QR_MM, args.png.as_deref(), None)?;
     println!(
-        "Đã tạo thẻ / card written: {} — {} , QR phiên bản / version {}",
+        "Đã tạo thẻ / card written: {} — {}, QR phiên bản / version {}",
         args.out.display(),
         qr.hint.short_name,
         matrix.version()

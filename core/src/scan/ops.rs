@@ -1,0 +1,196 @@
+//! Small image operations for the pre-processing passes. All of them read a [`Plane`] and
+//! write into buffers the scanner owns, so a steady stream of frames does not allocate here.
+
+/// A read-only luma plane in sensor orientation.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Plane<'a> {
+    pub data: &'a [u8],
+    pub width: usize,
+    pub height: usize,
+    pub stride: usize,
+}
+
+impl Plane<'_> {
+    /// The pixel at (x, y); white outside the buffer (cannot happen for a validated plane).
+    #[inline]
+    pub fn px(&self, x: usize, y: usize) -> u8 {
+        self.data.get(y * self.stride + x).copied().unwrap_or(255)
+    }
+
+    /// Row `y` without padding (empty outside the buffer).
+    #[inline]
+    pub fn row(&self, y: usize) -> &[u8] {
+        let start = y * self.stride;
+        self.data.get(start..start + self.width).unwrap_or(&[])
+    }
+}
+
+/// Luma histogram over every other pixel of every other row (a quarter of the work, and
+/// plenty for global statistics).
+pub(crate) fn histogram(plane: &Plane<'_>) -> [u32; 256] {
+    let mut hist = [0u32; 256];
+    for y in (0..plane.height).step_by(2) {
+        for &v in plane.row(y).iter().step_by(2) {
+            hist[usize::from(v)] += 1;
+        }
+    }
+    hist
+}
+
+/// Otsu's global threshold: pixels `<=` it are dark.
+pub(crate) fn otsu(hist: &[u32; 256]) -> u8 {
+    let total: f64 = hist.iter().map(|&c| f64::from(c)).sum();
+    if total == 0.0 {
+        return 127;
+    }
+    let sum_all: f64 = hist
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| i as f64 * f64::from(c))
+        .sum();
+    let (mut w_b, mut sum_b, mut best, mut best_t) = (0.0f64, 0.0f64, -1.0f64, 127u8);
+    for (t, &c) in hist.iter().enumerate() {
+        w_b += f64::from(c);
+        if w_b == 0.0 {
+            continue;
+        }
+        let w_f = total - w_b;
+        if w_f == 0.0 {
+            break;
+        }
+        sum_b += t as f64 * f64::from(c);
+        let m_b = sum_b / w_b;
+        let m_f = (sum_all - sum_b) / w_f;
+        let between = w_b * w_f * (m_b - m_f) * (m_b - m_f);
+        if between > best {
+            best = between;
+            best_t = u8::try_from(t).unwrap_or(u8::MAX);
+        }
+    }
+    best_t
+}
+
+/// A lookup table stretching the 1st..99th percentile range to 0..255, or `None` when the
+/// frame already spans (almost) the whole range or is flat.
+pub(crate) fn stretch_lut(hist: &[u32; 256]) -> Option<[u8; 256]> {
+    let total: u64 = hist.iter().map(|&c| u64::from(c)).sum();
+    if total == 0 {
+        return None;
+    }
+    let cut = total / 100;
+    let mut acc = 0u64;
+    let mut lo = 0usize;
+    for (i, &c) in hist.iter().enumerate() {
+        acc += u64::from(c);
+        if acc > cut {
+            lo = i;
+            break;
+        }
+    }
+    acc = 0;
+    let mut hi = 255usize;
+    for (i, &c) in hist.iter().enumerate().rev() {
+        acc += u64::from(c);
+        if acc > cut {
+            hi = i;
+            break;
+        }
+    }
+    if hi <= lo + 8 || (lo <= 16 && hi >= 239) {
+        return None;
+    }
+    let mut lut = [0u8; 256];
+    let span = (hi - lo) as u32;
+    for (i, out) in lut.iter_mut().enumerate() {
+        let v = (i.clamp(lo, hi) - lo) as u32;
+        *out = u8::try_from(v * 255 / span).unwrap_or(u8::MAX);
+    }
+    Some(lut)
+}
+
+/// 2×2 box downscale into `out` (resized, capacity reused); returns the new size.
+pub(crate) fn downscale2(plane: &Plane<'_>, out: &mut Vec<u8>) -> (usize, usize) {
+    let (w, h) = (plane.width / 2, plane.height / 2);
+    out.clear();
+    out.reserve(w * h);
+    for y in 0..h {
+        let (r0, r1) = (plane.row(2 * y), plane.row(2 * y + 1));
+        for x in 0..w {
+            let a = r0.get(2 * x..2 * x + 2).unwrap_or(&[255, 255]);
+            let b = r1.get(2 * x..2 * x + 2).unwrap_or(&[255, 255]);
+            let s: u16 = a.iter().chain(b).map(|&v| u16::from(v)).sum();
+            out.push(u8::try_from((s + 2) / 4).unwrap_or(u8::MAX));
+        }
+    }
+    (w, h)
+}
+
+/// Integral image with a zero first row and column, `(w + 1) × (h + 1)`, in wrapping `u32`
+/// arithmetic: any window sum computed with wrapping subtraction is exact as long as the true
+/// window sum fits in `u32` (windows up to 16 Mpx of white).
+pub(crate) fn integral(plane: &Plane<'_>, out: &mut Vec<u32>) {
+    let iw = plane.width + 1;
+    out.clear();
+    out.resize(iw * (plane.height + 1), 0);
+    for y in 0..plane.height {
+        let mut row_sum = 0u32;
+        let row = plane.row(y);
+        for x in 0..plane.width {
+            row_sum = row_sum.wrapping_add(u32::from(row.get(x).copied().unwrap_or(255)));
+            let above = out.get(y * iw + x + 1).copied().unwrap_or(0);
+            if let Some(cell) = out.get_mut((y + 1) * iw + x + 1) {
+                *cell = above.wrapping_add(row_sum);
+            }
+        }
+    }
+}
+
+/// Local mean thresholding (Bradley–Roth) over an integral image.
+pub(crate) struct Adaptive<'a> {
+    pub integral: &'a [u32],
+    pub width: usize,
+    pub height: usize,
+    pub radius: usize,
+    /// A pixel is dark when it is below `(100 - percent)%` of its window mean.
+    pub percent: u32,
+}
+
+impl Adaptive<'_> {
+    /// Whether the pixel of value `v` at (x, y) is dark.
+    #[inline]
+    pub fn dark(&self, x: usize, y: usize, v: u8) -> bool {
+        let iw = self.width + 1;
+        let x0 = x.saturating_sub(self.radius);
+        let y0 = y.saturating_sub(self.radius);
+        let x1 = (x + self.radius + 1).min(self.width);
+        let y1 = (y + self.radius + 1).min(self.height);
+        let at = |xx: usize, yy: usize| self.integral.get(yy * iw + xx).copied().unwrap_or(0);
+        let sum = at(x1, y1)
+            .wrapping_sub(at(x0, y1))
+            .wrapping_sub(at(x1, y0))
+            .wrapping_add(at(x0, y0));
+        let area = ((x1 - x0) * (y1 - y0)) as u64;
+        u64::from(v) * area * 100 < u64::from(sum) * u64::from(100 - self.percent.min(100))
+    }
+}
+
+/// The pixel (x, y) of a 2× bilinear upscale of `plane`, computed on the fly.
+#[inline]
+pub(crate) fn upsample2(plane: &Plane<'_>, x: usize, y: usize) -> u8 {
+    let (x0, y0) = (x / 2, y / 2);
+    let x1 = if x % 2 == 1 {
+        (x0 + 1).min(plane.width - 1)
+    } else {
+        x0
+    };
+    let y1 = if y % 2 == 1 {
+        (y0 + 1).min(plane.height - 1)
+    } else {
+        y0
+    };
+    let s = u16::from(plane.px(x0, y0))
+        + u16::from(plane.px(x1, y0))
+        + u16::from(plane.px(x0, y1))
+        + u16::from(plane.px(x1, y1));
+    u8::try_from((s + 2) / 4).unwrap_or(u8::MAX)
+}

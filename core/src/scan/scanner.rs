@@ -1,0 +1,415 @@
+//! The frame scanner: rqrr on the raw frame, then a cascade of pre-processing passes.
+
+use std::num::NonZeroUsize;
+use std::time::Duration;
+
+use super::frame::{FramePoint, LumaFrame, ScanError};
+use super::guard::{self, RawCode};
+use super::ops::{self, Adaptive, Plane};
+use crate::keys::TrustList;
+use crate::payload::{Scanned, classify};
+
+/// One decoding pass of the cascade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pass {
+    /// The frame as it is, thresholded by rqrr's own row-wise moving average.
+    Raw,
+    /// A 2×2 box-filtered half-size copy (only for frames of at least
+    /// [`ScannerConfig::downscale_min_pixels`]): smooths sensor noise and JPEG blocks, and
+    /// makes rqrr's averaging window relatively larger.
+    Downscale2,
+    /// A 2× bilinear upscale (only for frames of at most [`ScannerConfig::upscale_max_pixels`]):
+    /// gives rqrr's finder and sampler more pixels on codes of 2–3 px per module.
+    Upscale2,
+    /// Contrast stretched from the 1st..99th percentile to the full range (skipped when the
+    /// frame already spans the range).
+    Stretch,
+    /// Otsu's global threshold.
+    Otsu,
+    /// Local mean (Bradley–Roth) threshold over an integral image: uneven light, shadows,
+    /// blur. The window's half side is the frame's shorter side / `window_divisor` (at least
+    /// 8 px); a pixel is dark below `(100 - percent)%` of its window mean.
+    Adaptive {
+        /// Shorter side / this = window half side.
+        window_divisor: u8,
+        /// Darkness margin in percent of the local mean.
+        percent: u8,
+    },
+    /// The frame with inverted luma, for light-on-dark codes.
+    Inverted,
+    /// The inverse of an [`Pass::Adaptive`] bitmap, for light-on-dark codes in poor light.
+    InvertedAdaptive {
+        /// Shorter side / this = window half side.
+        window_divisor: u8,
+        /// Darkness margin in percent of the local mean.
+        percent: u8,
+    },
+}
+
+impl Pass {
+    /// The default cascade. Chosen greedily on the shared photo corpus (316 single-code
+    /// images): each pass is the one that added the most decodes to the passes before it.
+    /// rqrr alone reads 177; the adaptive windows add 42, 8 and 6, Otsu 2, the inverted frame
+    /// 1 (a light-on-dark code), the inverted adaptive pass 0 (it reads noisy light-on-dark
+    /// codes the inverted frame misses, see `tests/scan_degraded.rs`), and the 2× upscale 10
+    /// (small modules), for 246. The upscale is last because it costs four passes' pixels.
+    pub const DEFAULT_CASCADE: [Pass; 8] = [
+        Pass::Raw,
+        Pass::Adaptive {
+            window_divisor: 48,
+            percent: 10,
+        },
+        Pass::Adaptive {
+            window_divisor: 8,
+            percent: 15,
+        },
+        Pass::Adaptive {
+            window_divisor: 8,
+            percent: 5,
+        },
+        Pass::Otsu,
+        Pass::Inverted,
+        Pass::InvertedAdaptive {
+            window_divisor: 48,
+            percent: 10,
+        },
+        Pass::Upscale2,
+    ];
+
+    /// A short stable name of the kind of pass (for logs).
+    pub fn name(self) -> &'static str {
+        match self {
+            Pass::Raw => "raw",
+            Pass::Downscale2 => "downscale2",
+            Pass::Upscale2 => "upscale2",
+            Pass::Stretch => "stretch",
+            Pass::Otsu => "otsu",
+            Pass::Adaptive { .. } => "adaptive",
+            Pass::Inverted => "inverted",
+            Pass::InvertedAdaptive { .. } => "inverted-adaptive",
+        }
+    }
+}
+
+impl std::fmt::Display for Pass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Pass::Adaptive {
+                window_divisor,
+                percent,
+            }
+            | Pass::InvertedAdaptive {
+                window_divisor,
+                percent,
+            } => write!(f, "{}/{window_divisor}/{percent}", self.name()),
+            _ => f.write_str(self.name()),
+        }
+    }
+}
+
+/// Scanner settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScannerConfig {
+    /// The passes to try, in order.
+    pub passes: Vec<Pass>,
+    /// Stop at the first pass that decodes something (`true`, the camera default), or run
+    /// every pass and merge (slower; finds codes that need different passes in one frame).
+    pub early_exit: bool,
+    /// [`Pass::Downscale2`] runs only on frames of at least this many pixels.
+    pub downscale_min_pixels: u64,
+    /// [`Pass::Upscale2`] runs only on frames of at most this many pixels.
+    pub upscale_max_pixels: u64,
+    /// Camera budget: run at most this many passes per frame — always the first, plus the
+    /// next ones of the rest in turn, so consecutive frames of the same scene try every pass.
+    /// `None` runs the whole cascade on every frame.
+    pub max_passes_per_frame: Option<NonZeroUsize>,
+    /// [`ContinuousScanner`](super::ContinuousScanner) reports the same text at most once per
+    /// this long.
+    pub repeat_after: Duration,
+    /// Keep rqrr's contained panics off stderr (installs a filtering panic hook once).
+    pub quiet_rqrr_panics: bool,
+}
+
+impl Default for ScannerConfig {
+    fn default() -> Self {
+        Self {
+            passes: Pass::DEFAULT_CASCADE.to_vec(),
+            early_exit: true,
+            downscale_min_pixels: 600_000,
+            upscale_max_pixels: 500_000,
+            max_passes_per_frame: None,
+            repeat_after: Duration::from_secs(3),
+            quiet_rqrr_panics: true,
+        }
+    }
+}
+
+/// A code found in a frame, before classification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedCode {
+    /// The decoded text.
+    pub text: String,
+    /// Corners (top-left, top-right, bottom-right, bottom-left of the code) in upright frame
+    /// coordinates.
+    pub bounds: [FramePoint; 4],
+    /// The pass that decoded it.
+    pub pass: Pass,
+    /// QR version (1..=40).
+    pub version: u8,
+}
+
+/// A code found in a frame, classified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanResult {
+    /// The decoded text.
+    pub text: String,
+    /// What the text is.
+    pub scanned: Scanned,
+    /// Corners (top-left, top-right, bottom-right, bottom-left of the code) in upright frame
+    /// coordinates, for the UI overlay.
+    pub bounds: [FramePoint; 4],
+    /// The pass that decoded it.
+    pub pass: Pass,
+    /// QR version (1..=40).
+    pub version: u8,
+}
+
+/// Decodes QR codes in camera frames. Holds the pass buffers, so keep one per analysis thread
+/// and feed it every frame: in the steady state the passes allocate nothing (rqrr itself still
+/// allocates its thresholded copy per pass; its API gives no way to reuse it).
+#[derive(Debug)]
+pub struct Scanner {
+    config: ScannerConfig,
+    trust: TrustList,
+    small: Vec<u8>,
+    integral: Vec<u32>,
+    raw: Vec<RawCode>,
+    contained_panics: u64,
+    next_extra: usize,
+}
+
+impl Default for Scanner {
+    fn default() -> Self {
+        Self::new(ScannerConfig::default(), TrustList::new())
+    }
+}
+
+impl Scanner {
+    /// A scanner with these settings, classifying venue posters against `trust`.
+    pub fn new(config: ScannerConfig, trust: TrustList) -> Self {
+        if config.quiet_rqrr_panics {
+            guard::install_quiet_hook();
+        }
+        Self {
+            config,
+            trust,
+            small: Vec::new(),
+            integral: Vec::new(),
+            raw: Vec::new(),
+            contained_panics: 0,
+            next_extra: 0,
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ScannerConfig {
+        &self.config
+    }
+
+    /// The trust list used by [`classify`].
+    pub fn trust(&self) -> &TrustList {
+        &self.trust
+    }
+
+    /// Replaces the trust list (after a key rotation).
+    pub fn set_trust(&mut self, trust: TrustList) {
+        self.trust = trust;
+    }
+
+    /// How many rqrr panics were contained since this scanner was made.
+    pub fn contained_panics(&self) -> u64 {
+        self.contained_panics
+    }
+
+    /// Decodes and classifies every code in the frame (identical texts once). Never panics.
+    pub fn scan(&mut self, frame: &LumaFrame<'_>) -> Vec<ScanResult> {
+        self.decode(frame)
+            .into_iter()
+            .map(|c| ScanResult {
+                scanned: classify(&c.text, &self.trust),
+                text: c.text,
+                bounds: c.bounds,
+                pass: c.pass,
+                version: c.version,
+            })
+            .collect()
+    }
+
+    /// Decodes every code in the frame without classifying (identical texts once).
+    pub fn decode(&mut self, frame: &LumaFrame<'_>) -> Vec<DecodedCode> {
+        let mut found: Vec<DecodedCode> = Vec::new();
+        let plane = frame.plane();
+        let mut hist: Option<[u32; 256]> = None;
+        let mut integral_ready = false;
+        let passes = std::mem::take(&mut self.config.passes);
+        let order = self.frame_order(passes.len());
+        for pass in order.filter_map(|i| passes.get(i).copied()) {
+            let mut raw = std::mem::take(&mut self.raw);
+            raw.clear();
+            let ran = self.run_pass(pass, &plane, &mut hist, &mut integral_ready, &mut raw);
+            let Some((result, scale)) = ran else {
+                self.raw = raw;
+                continue;
+            };
+            if let Err(message) = result {
+                self.contained_panics += 1;
+                tracing::warn!(%pass, %message, "rqrr panicked; pass skipped");
+            }
+            for code in raw.drain(..) {
+                if found.iter().any(|f| f.text == code.text) {
+                    continue;
+                }
+                let bounds = code.bounds.map(|p| {
+                    let sensor = if scale >= 0 {
+                        FramePoint {
+                            x: p.x.saturating_mul(scale),
+                            y: p.y.saturating_mul(scale),
+                        }
+                    } else {
+                        FramePoint {
+                            x: p.x / -scale,
+                            y: p.y / -scale,
+                        }
+                    };
+                    frame
+                        .rotation()
+                        .to_upright(sensor, frame.width(), frame.height())
+                });
+                found.push(DecodedCode {
+                    text: code.text,
+                    bounds,
+                    pass,
+                    version: code.version,
+                });
+            }
+            self.raw = raw;
+            if self.config.early_exit && !found.is_empty() {
+                break;
+            }
+        }
+        self.config.passes = passes;
+        found
+    }
+
+    /// Indices of the passes to run on this frame (all, or the budgeted rotation).
+    fn frame_order(&mut self, len: usize) -> impl Iterator<Item = usize> + use<> {
+        let budget = self
+            .config
+            .max_passes_per_frame
+            .map_or(len, NonZeroUsize::get)
+            .min(len);
+        let rest = len.saturating_sub(1);
+        let start = if budget < len {
+            self.next_extra % rest.max(1)
+        } else {
+            0
+        };
+        if budget < len && rest > 0 {
+            self.next_extra = (start + budget - 1) % rest;
+        }
+        let rotated = (0..budget.saturating_sub(1)).map(move |k| 1 + (start + k) % rest.max(1));
+        (0..len.min(1)).chain(rotated).take(budget)
+    }
+
+    /// Runs one pass into `out`; `None` when the pass does not apply to this frame, else
+    /// rqrr's outcome and the factor from pass to sensor coordinates (negative: divide).
+    fn run_pass(
+        &mut self,
+        pass: Pass,
+        plane: &Plane<'_>,
+        hist: &mut Option<[u32; 256]>,
+        integral_ready: &mut bool,
+        out: &mut Vec<RawCode>,
+    ) -> Option<(Result<(), String>, i32)> {
+        let (w, h) = (plane.width, plane.height);
+        let result = match pass {
+            Pass::Raw => guard::decode_greyscale(w, h, |x, y| plane.px(x, y), out),
+            Pass::Downscale2 => {
+                if (w as u64) * (h as u64) < self.config.downscale_min_pixels || w < 2 || h < 2 {
+                    return None;
+                }
+                let (sw, sh) = ops::downscale2(plane, &mut self.small);
+                let small = Plane {
+                    data: &self.small,
+                    width: sw,
+                    height: sh,
+                    stride: sw,
+                };
+                let r = guard::decode_greyscale(sw, sh, |x, y| small.px(x, y), out);
+                return Some((r, 2));
+            }
+            Pass::Upscale2 => {
+                if (w as u64) * (h as u64) > self.config.upscale_max_pixels {
+                    return None;
+                }
+                let r =
+                    guard::decode_greyscale(2 * w, 2 * h, |x, y| ops::upsample2(plane, x, y), out);
+                return Some((r, -2));
+            }
+            Pass::Stretch => {
+                let hist = hist.get_or_insert_with(|| ops::histogram(plane));
+                let lut = ops::stretch_lut(hist)?;
+                guard::decode_greyscale(
+                    w,
+                    h,
+                    |x, y| lut.get(usize::from(plane.px(x, y))).copied().unwrap_or(255),
+                    out,
+                )
+            }
+            Pass::Otsu => {
+                let hist = hist.get_or_insert_with(|| ops::histogram(plane));
+                let t = ops::otsu(hist);
+                guard::decode_bitmap(w, h, |x, y| plane.px(x, y) <= t, out)
+            }
+            Pass::Inverted => guard::decode_greyscale(w, h, |x, y| 255 - plane.px(x, y), out),
+            Pass::Adaptive {
+                window_divisor,
+                percent,
+            }
+            | Pass::InvertedAdaptive {
+                window_divisor,
+                percent,
+            } => {
+                if !*integral_ready {
+                    ops::integral(plane, &mut self.integral);
+                    *integral_ready = true;
+                }
+                let adaptive = Adaptive {
+                    integral: &self.integral,
+                    width: w,
+                    height: h,
+                    radius: (w.min(h) / usize::from(window_divisor.max(1))).max(8),
+                    percent: u32::from(percent),
+                };
+                let invert = matches!(pass, Pass::InvertedAdaptive { .. });
+                guard::decode_bitmap(
+                    w,
+                    h,
+                    |x, y| adaptive.dark(x, y, plane.px(x, y)) != invert,
+                    out,
+                )
+            }
+        };
+        Some((result, 1))
+    }
+
+    /// Decodes and classifies an image file's pixels (see [`super::to_luma`]).
+    pub fn scan_image(
+        &mut self,
+        image: &image::DynamicImage,
+    ) -> Result<Vec<ScanResult>, ScanError> {
+        let luma = super::to_luma(image);
+        let frame = LumaFrame::packed(luma.as_raw(), luma.width(), luma.height())?;
+        Ok(self.scan(&frame))
+    }
+}
