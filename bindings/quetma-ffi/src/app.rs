@@ -9,7 +9,7 @@ use quetma_core::declaration::{self as decl, ConsentPurpose};
 use quetma_core::keys::files::PublicKeys;
 use quetma_core::keys::{SealingPublicKey, TrustList};
 use quetma_core::payload::venue::{self, VenuePoster};
-use quetma_core::render::{self, CardContent, QrMatrix};
+use quetma_core::render;
 use quetma_core::store::{PurgeTimer, Settings, Store, SystemClock};
 
 use crate::error::{QuetMaError, Result};
@@ -352,39 +352,36 @@ impl QuetMaApp {
 
     // -- personal QR ------------------------------------------------------------------------
 
-    /// A profile's personal QR as a bitmap that measures the personal card's 5 × 5 cm on a
-    /// screen of `pixels_per_inch` (blit it 1:1, no scaling).
+    /// A profile's personal QR as a bitmap that measures 5 × 5 cm on a screen of
+    /// `pixels_per_inch` (blit it 1:1, no scaling), with what stays readable on it.
     pub fn personal_qr(
         &self,
         profile_id: String,
         pixels_per_inch: f64,
     ) -> Result<PersonalQrBitmap> {
-        let qr = self.with_keys(|k| Ok(self.store.personal_qr(&profile_id, &k.sealing)?))?;
-        let text = qr.encode();
-        let matrix = QrMatrix::encode(&text, render::CARD_EC)?;
-        let bmp = render::screen_bitmap(&matrix, pixels_per_inch, render::CARD_QR_MM);
-        Ok(PersonalQrBitmap {
-            symbol_mm: bmp.symbol_mm(matrix.width(), pixels_per_inch),
-            qr_version: u8::try_from(matrix.version()).unwrap_or(0),
-            hint: qr.hint.into(),
-            declaration: qr.declaration.map(Into::into),
-            width_px: bmp.width_px,
-            module_px: bmp.module_px,
-            luma: bmp.luma,
-            text,
+        self.with_keys(|k| {
+            // The readable part (hint, declaration) is the same on every sealing of the record.
+            let qr = self.store.personal_qr(&profile_id, &k.sealing)?;
+            let bmp = self
+                .store
+                .personal_qr_bitmap(&profile_id, &k.sealing, pixels_per_inch)?;
+            let modules =
+                (bmp.width_px / bmp.module_px.max(1)) as usize - 2 * render::QUIET_ZONE_MODULES;
+            Ok(PersonalQrBitmap {
+                symbol_mm: bmp.symbol_mm(modules, pixels_per_inch),
+                hint: qr.hint.into(),
+                declaration: qr.declaration.map(Into::into),
+                width_px: bmp.width_px,
+                module_px: bmp.module_px,
+                luma: bmp.luma,
+            })
         })
     }
 
     /// A printable A4 PDF with a profile's personal QR card (QR 5 × 5 cm), for a relative
-    /// without a smartphone. `title` is a small line under the heading (may be empty).
-    pub fn personal_card_pdf(&self, profile_id: String, title: String) -> Result<Vec<u8>> {
-        let qr = self.with_keys(|k| Ok(self.store.personal_qr(&profile_id, &k.sealing)?))?;
-        Ok(render::personal_card_pdf(&CardContent {
-            qr_text: qr.encode(),
-            short_name: qr.hint.short_name,
-            birth_year: qr.hint.birth_year,
-            title,
-        })?)
+    /// without a smartphone.
+    pub fn personal_card_pdf(&self, profile_id: String) -> Result<Vec<u8>> {
+        self.with_keys(|k| Ok(self.store.personal_qr_card_pdf(&profile_id, &k.sealing)?))
     }
 
     // -- outbox (what the sync client will send) ---------------------------------------------

@@ -336,7 +336,9 @@ impl QuetMaApp {
         let mut out = Vec::with_capacity(results.len());
         for r in &results {
             let o = self.with_keys(|k| {
-                Ok(self.store.record_scan(&session_id, &r.scanned, &k.sealing)?)
+                Ok(self
+                    .store
+                    .record_scan(&session_id, &r.scanned, &k.sealing)?)
             })?;
             out.push(self.outcome(&session_id, o));
         }
@@ -379,12 +381,21 @@ impl QuetMaApp {
     }
 
     /// A venue's figures over `[from_ms, to_ms)`.
-    pub fn visitor_counts(&self, venue_id: String, from_ms: i64, to_ms: i64) -> Result<VisitorCounts> {
+    pub fn visitor_counts(
+        &self,
+        venue_id: String,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<VisitorCounts> {
         Ok(self.store.visitor_counts(&venue_id, from_ms, to_ms)?.into())
     }
 
     /// A session's visitor log since `since_ms`, newest first (hints only).
-    pub fn session_visitor_log(&self, session_id: String, since_ms: i64) -> Result<Vec<VisitorEntry>> {
+    pub fn session_visitor_log(
+        &self,
+        session_id: String,
+        since_ms: i64,
+    ) -> Result<Vec<VisitorEntry>> {
         Ok(self
             .store
             .visitor_log(VisitorLogScope::Session(&session_id), since_ms)?

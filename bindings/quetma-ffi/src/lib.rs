@@ -17,13 +17,17 @@
 uniffi::setup_scaffolding!();
 
 mod app;
+mod business;
 mod error;
 mod platform;
+mod scanner;
 mod types;
 
 pub use app::*;
+pub use business::*;
 pub use error::{QuetMaError, Result};
 pub use platform::{AppEvent, Clock, EventListener, KeyVault};
+pub use scanner::*;
 pub use types::*;
 
 /// The version of this library (and of `quetma-core` it was built with).

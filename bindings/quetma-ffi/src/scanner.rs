@@ -12,9 +12,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use quetma_core::payload::scanned::InvalidCode;
 use quetma_core::payload::Scanned;
-use quetma_core::scan::{self as core_scan, ContinuousScanner, LumaFrame, ScanError, Scanner, ScannerConfig};
+use quetma_core::payload::scanned::InvalidCode;
+use quetma_core::scan::{
+    self as core_scan, ContinuousScanner, LumaFrame, ScanError, Scanner, ScannerConfig,
+};
 
 use crate::app::Keys;
 use crate::error::{QuetMaError, Result};
@@ -53,7 +55,9 @@ pub fn rotation_from_degrees(degrees: i32) -> Result<Rotation> {
         Some(core_scan::Rotation::Deg90) => Ok(Rotation::Deg90),
         Some(core_scan::Rotation::Deg180) => Ok(Rotation::Deg180),
         Some(core_scan::Rotation::Deg270) => Ok(Rotation::Deg270),
-        None => Err(QuetMaError::invalid("rotation is not a multiple of 90 degrees")),
+        None => Err(QuetMaError::invalid(
+            "rotation is not a multiple of 90 degrees",
+        )),
     }
 }
 
@@ -256,7 +260,10 @@ impl FrameScanner {
     /// frame reports everything it holds.
     #[uniffi::constructor]
     pub fn new(public_keys_json: String, continuous: bool) -> Result<Arc<Self>> {
-        Ok(Arc::new(Self::with_keys(&Keys::parse(&public_keys_json)?, continuous)))
+        Ok(Arc::new(Self::with_keys(
+            &Keys::parse(&public_keys_json)?,
+            continuous,
+        )))
     }
 
     /// Scans a luma plane in place (zero-copy): `luma` holds `height` rows of `row_stride`

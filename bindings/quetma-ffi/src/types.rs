@@ -680,17 +680,14 @@ impl From<Hint> for DisplayHint {
     }
 }
 
-/// A personal QR ready to show: its text and a luma bitmap at a true physical size.
+/// A personal QR ready to show: a luma bitmap at a true physical size and what stays readable
+/// on it (the contact record inside is sealed).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct PersonalQrBitmap {
-    /// The QR text (`QM1:` + Base32; the contact record inside is sealed).
-    pub text: String,
     /// What stays readable.
     pub hint: Hint,
     /// The latest declaration, if one was made in the last 14 days.
     pub declaration: Option<DeclarationBrief>,
-    /// QR version.
-    pub qr_version: u8,
     /// Side of the square bitmap in pixels (quiet zone included).
     pub width_px: u32,
     /// Pixels per module.
