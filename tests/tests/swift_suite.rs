@@ -1,0 +1,8 @@
+//! The Swift binding tests (XCTest, Swift 6 with warnings as errors), run by `scripts/swift-test`
+//! (on Linux in the Debian trixie chroot `.ci/run` makes). Fails when the toolchain is missing
+//! under `CI=true`.
+
+#[test]
+fn swift_binding_suite() {
+    quetma_e2e::run_suite("swift-test", "swift");
+}
