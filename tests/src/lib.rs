@@ -1,6 +1,7 @@
 //! Helpers shared by the end-to-end tests.
 
 use std::path::{Path, PathBuf};
+use std::io::Write as _;
 use std::process::Command;
 
 /// The repository root (the folder holding `scripts/`).
@@ -37,7 +38,11 @@ pub fn run_suite(script: &str, name: &str) {
                 !ci,
                 "{name} suite: toolchain missing under CI=true (install it in .ci/run)"
             );
-            eprintln!("{name} suite: SKIPPED locally, toolchain missing (CI would fail)");
+            // Straight to stderr: libtest would swallow `eprintln!` of a passing test.
+            let _ = writeln!(
+                std::io::stderr(),
+                "{name} suite: SKIPPED locally, toolchain missing (CI would fail)"
+            );
         }
         other => panic!("{name} suite failed (exit status {other:?}); see its output above"),
     }
