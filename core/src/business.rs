@@ -17,7 +17,6 @@
 
 use rusqlite::{OptionalExtension as _, Transaction, params};
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 use zeroize::Zeroizing;
 
 use crate::keys::SealingPublicKey;
@@ -356,14 +355,7 @@ fn parse_source(s: &str) -> Option<ContactSource> {
     .find(|src| source_str(*src) == s)
 }
 
-/// NFC, single spaces, trimmed.
-fn clean_text(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .nfc()
-        .collect()
-}
+use crate::text::normalise as clean_text;
 
 /// A name as compared for dedupe: NFC, lower case, single spaces.
 fn name_key(name: &str) -> Zeroizing<String> {
@@ -1130,6 +1122,7 @@ mod tests {
     #[test]
     fn names_compare_by_nfc_lower_case_single_spaces() {
         // "Nguyễn" written with combining marks (NFD) and in other case and spacing.
+        use unicode_normalization::UnicodeNormalization as _;
         let nfd: String = "NGUYỄN  Văn An".nfd().collect();
         assert_eq!(name_key(&nfd).as_str(), "nguyễn văn an");
         assert_eq!(name_key(" nguyễn văn   an ").as_str(), "nguyễn văn an");

@@ -8,7 +8,6 @@
 
 use rusqlite::{OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 
 use crate::payload::personal::{DeclarationStatus, DeclarationSummary};
 use crate::store::{DAY_MS, Store, StoreError, new_id};
@@ -265,13 +264,7 @@ pub struct FormErrors {
     pub fields: Vec<Field>,
 }
 
-fn clean(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .nfc()
-        .collect()
-}
+use crate::text::normalise as clean;
 
 impl DeclarationForm {
     /// Validates and normalises the form (name in capitals, NFC, single spaces). Returns every

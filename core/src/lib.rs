@@ -24,3 +24,4 @@ pub mod payload;
 pub mod render;
 pub mod scan;
 pub mod store;
+pub mod text;

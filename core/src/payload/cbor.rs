@@ -142,6 +142,28 @@ pub fn to_vec(value: &Value) -> Vec<u8> {
     out
 }
 
+/// Why a text is not Base32.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Base32Error {
+    /// Its length or final bits say characters are missing at the end.
+    Truncated,
+    /// It holds characters outside the Base32 alphabet.
+    Encoding,
+}
+
+/// Decodes unpadded Base32 in either case (browsers and scanners may lower-case a URL).
+pub fn decode_base32(text: &str) -> Result<Vec<u8>, Base32Error> {
+    let upper = text.to_ascii_uppercase();
+    data_encoding::BASE32_NOPAD
+        .decode(upper.as_bytes())
+        .map_err(|e| match e.kind {
+            data_encoding::DecodeKind::Length | data_encoding::DecodeKind::Trailing => {
+                Base32Error::Truncated
+            }
+            _ => Base32Error::Encoding,
+        })
+}
+
 /// Why bytes are not one CBOR item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DecodeError {

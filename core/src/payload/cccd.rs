@@ -404,8 +404,7 @@ pub(crate) fn ends_with_dollar_field(fields: &[&str]) -> bool {
 
 /// NFC, trimmed, inner runs of whitespace collapsed to one space.
 pub(crate) fn normalize_name(raw: &str) -> String {
-    let nfc: String = raw.nfc().collect();
-    nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::text::normalise(raw)
 }
 
 /// A name has at least one letter and no control characters.

@@ -8,7 +8,6 @@
 
 use hpke::{Deserializable as _, OpModeR, OpModeS, Serializable as _};
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 use zeroize::Zeroizing;
 
 use super::cbor::{self, FieldError, MapReader, MapWriter};
@@ -138,13 +137,7 @@ impl IdKind {
 impl ContactRecord {
     /// Normalises the text fields (NFC, single spaces) and checks their bounds.
     pub fn normalised(&self) -> Result<Self, SealError> {
-        let clean = |s: &str| -> String {
-            s.split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .nfc()
-                .collect()
-        };
+        let clean = crate::text::normalise;
         let full_name = clean(&self.full_name);
         if full_name.is_empty() || full_name.chars().count() > MAX_NAME_CHARS {
             return Err(SealError::InvalidField("full_name"));

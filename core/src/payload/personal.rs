@@ -209,20 +209,11 @@ pub fn decode(text: &str) -> Result<PersonalQr, PersonalError> {
     }
     let b32 = text
         .get(PREFIX.len()..)
-        .ok_or(PersonalError::NotThisFormat)?
-        .to_ascii_uppercase();
-    let bytes = match BASE32_NOPAD.decode(b32.as_bytes()) {
-        Ok(b) => b,
-        Err(e)
-            if matches!(
-                e.kind,
-                data_encoding::DecodeKind::Length | data_encoding::DecodeKind::Trailing
-            ) =>
-        {
-            return Err(PersonalError::Truncated);
-        }
-        Err(_) => return Err(PersonalError::Encoding),
-    };
+        .ok_or(PersonalError::NotThisFormat)?;
+    let bytes = cbor::decode_base32(b32).map_err(|e| match e {
+        cbor::Base32Error::Truncated => PersonalError::Truncated,
+        cbor::Base32Error::Encoding => PersonalError::Encoding,
+    })?;
     let value = cbor::from_slice(&bytes).map_err(|e| match e {
         cbor::DecodeError::Truncated => PersonalError::Truncated,
         _ => PersonalError::Malformed,

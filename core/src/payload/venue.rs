@@ -31,7 +31,6 @@ use coset::{
 };
 use data_encoding::BASE32_NOPAD;
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 
 use super::cbor::{self, FieldError, MapReader, MapWriter};
 use crate::keys::{AuthoritySigningKey, KeyId, TrustList};
@@ -104,6 +103,26 @@ impl VenueCategory {
         Self::Leisure,
         Self::Other,
     ];
+
+    /// The category's name in configuration files, forms and the command line (`shop`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Shop => "shop",
+            Self::Market => "market",
+            Self::Supermarket => "supermarket",
+            Self::Restaurant => "restaurant",
+            Self::Office => "office",
+            Self::Factory => "factory",
+            Self::School => "school",
+            Self::Healthcare => "healthcare",
+            Self::Lodging => "lodging",
+            Self::Government => "government",
+            Self::Transport => "transport",
+            Self::Worship => "worship",
+            Self::Leisure => "leisure",
+            Self::Other => "other",
+        }
+    }
 
     /// The stable wire code.
     pub fn code(self) -> u8 {
@@ -184,6 +203,22 @@ impl VenueCategory {
             Self::Lodging => 24 * 60,
             Self::Other => 60,
         }
+    }
+}
+
+/// A category name that is not one of [`VenueCategory::as_str`]'s.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown venue category")]
+pub struct UnknownCategory;
+
+impl std::str::FromStr for VenueCategory {
+    type Err = UnknownCategory;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or(UnknownCategory)
     }
 }
 
@@ -273,13 +308,7 @@ impl VenueInfo {
     }
 }
 
-fn clean_text(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .nfc()
-        .collect()
-}
+use crate::text::normalise as clean_text;
 
 /// A poster whose signature verified against the trust list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -411,20 +440,10 @@ pub fn is_poster_url(text: &str) -> bool {
 /// Decodes poster text and verifies its signature against `trust`, offline.
 pub fn decode(text: &str, trust: &TrustList) -> Result<VenuePoster, VenueError> {
     let b32 = poster_payload(text)?;
-    // Browsers and some scanners lower-case URLs; Base32 is case-free.
-    let b32 = b32.trim_end_matches('/').to_ascii_uppercase();
-    let bytes = match BASE32_NOPAD.decode(b32.as_bytes()) {
-        Ok(b) => b,
-        Err(e)
-            if matches!(
-                e.kind,
-                data_encoding::DecodeKind::Length | data_encoding::DecodeKind::Trailing
-            ) =>
-        {
-            return Err(VenueError::Truncated);
-        }
-        Err(_) => return Err(VenueError::Encoding),
-    };
+    let bytes = cbor::decode_base32(b32.trim_end_matches('/')).map_err(|e| match e {
+        cbor::Base32Error::Truncated => VenueError::Truncated,
+        cbor::Base32Error::Encoding => VenueError::Encoding,
+    })?;
     let value = match cbor::from_slice(&bytes) {
         Ok(v) => v,
         Err(cbor::DecodeError::Truncated) => return Err(VenueError::Truncated),
@@ -764,7 +783,9 @@ mod tests {
     fn categories_have_stable_codes() {
         for c in VenueCategory::ALL {
             assert_eq!(VenueCategory::from_code(c.code()), c);
+            assert_eq!(c.as_str().parse::<VenueCategory>(), Ok(c));
         }
+        assert_eq!("hotel".parse::<VenueCategory>(), Err(UnknownCategory));
         assert_eq!(VenueCategory::from_code(200), VenueCategory::Other);
     }
 

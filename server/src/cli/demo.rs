@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::keys::{KeygenArgs, keygen};
-use super::poster::{CategoryArg, PersonalCardArgs, PosterArgs, personal_card, poster};
+use quetma_core::payload::venue::VenueCategory;
+
+use super::poster::{PersonalCardArgs, PosterArgs, personal_card, poster};
 use super::scan::{ScanArgs, scan};
 
 /// Arguments of `quetma demo`.
@@ -33,7 +35,7 @@ pub fn demo(args: &DemoArgs) -> Result<ExitCode> {
         name: "Nhà thuốc Minh Châu".into(),
         address: "Số 12 Phố Lê Trọng Tấn, Phường Hà Đông, Thành phố Hà Nội".into(),
         commune: 9886,
-        category: CategoryArg::Healthcare,
+        category: VenueCategory::Healthcare,
         stay: None,
         out: dir.join("poster.pdf"),
         png: Some(dir.join("poster-qr.png")),

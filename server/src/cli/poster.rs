@@ -15,58 +15,11 @@ use time::OffsetDateTime;
 
 use super::keys::{read_public, read_secret};
 
-/// Venue categories as command-line words.
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub enum CategoryArg {
-    /// Shop or convenience store.
-    Shop,
-    /// Traditional market.
-    Market,
-    /// Supermarket or shopping centre.
-    Supermarket,
-    /// Restaurant, café.
-    Restaurant,
-    /// Office or workplace.
-    Office,
-    /// Factory.
-    Factory,
-    /// School.
-    School,
-    /// Hospital, clinic, pharmacy.
-    Healthcare,
-    /// Hotel, guest house.
-    Lodging,
-    /// Government office.
-    Government,
-    /// Station, airport.
-    Transport,
-    /// Place of worship.
-    Worship,
-    /// Leisure, sports.
-    Leisure,
-    /// Anything else.
-    Other,
-}
-
-impl From<CategoryArg> for VenueCategory {
-    fn from(c: CategoryArg) -> Self {
-        match c {
-            CategoryArg::Shop => Self::Shop,
-            CategoryArg::Market => Self::Market,
-            CategoryArg::Supermarket => Self::Supermarket,
-            CategoryArg::Restaurant => Self::Restaurant,
-            CategoryArg::Office => Self::Office,
-            CategoryArg::Factory => Self::Factory,
-            CategoryArg::School => Self::School,
-            CategoryArg::Healthcare => Self::Healthcare,
-            CategoryArg::Lodging => Self::Lodging,
-            CategoryArg::Government => Self::Government,
-            CategoryArg::Transport => Self::Transport,
-            CategoryArg::Worship => Self::Worship,
-            CategoryArg::Leisure => Self::Leisure,
-            CategoryArg::Other => Self::Other,
-        }
-    }
+/// `--category`: one of the core's category names.
+fn category_parser() -> impl clap::builder::TypedValueParser<Value = VenueCategory> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(VenueCategory::ALL.map(VenueCategory::as_str))
+        .try_map(|s| s.parse::<VenueCategory>())
 }
 
 /// Arguments of `quetma poster`.
@@ -91,8 +44,8 @@ pub struct PosterArgs {
     #[arg(long, default_value_t = 0)]
     pub commune: u32,
     /// Category.
-    #[arg(long, value_enum, default_value = "shop")]
-    pub category: CategoryArg,
+    #[arg(long, default_value = "shop", value_parser = category_parser())]
+    pub category: VenueCategory,
     /// Default stay in minutes (auto check-out); the category's typical stay when absent.
     #[arg(long)]
     pub stay: Option<u32>,
@@ -111,7 +64,7 @@ pub struct PosterArgs {
 pub fn poster(args: &PosterArgs) -> Result<ExitCode> {
     let key = read_secret(&args.key)?.to_signing_key()?;
     let now = OffsetDateTime::now_utc();
-    let category = VenueCategory::from(args.category);
+    let category = args.category;
     let venue_id = match &args.venue_id {
         Some(id) => id.clone(),
         None => random_venue_id()?,
