@@ -1,7 +1,7 @@
 //! Helpers shared by the end-to-end tests.
 
-use std::path::{Path, PathBuf};
 use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The repository root (the folder holding `scripts/`).
