@@ -14,6 +14,8 @@
 //!
 //! Bindings are generated from the built library (`scripts/gen-bindings`), never committed.
 
+#![deny(unsafe_code)]
+
 uniffi::setup_scaffolding!();
 
 mod app;
