@@ -63,4 +63,24 @@ final class BoundaryTests: XCTestCase {
         }
         XCTAssertFalse(libraryVersion().isEmpty)
     }
+
+    func testAnUnexpectedSwiftErrorInTheVaultCrossesAsAPlatformError() throws {
+        struct KeychainExploded: Error {}
+        final class BrokenVault: KeyVault, @unchecked Sendable {
+            func loadKey(alias: String) throws -> Data? { throw KeychainExploded() }
+            func storeKey(alias: String, key: Data) throws { throw KeychainExploded() }
+        }
+        guard case .Platform = expectError({ try openApp("broken", vault: BrokenVault()) }) else {
+            return XCTFail("expected Platform")
+        }
+    }
+
+    func testContinuousModeReportsACodeOnceUntilReset() throws {
+        let scanner = try FrameScanner(publicKeysJson: Fixtures.publicKeys(), continuous: true)
+        let plane = try Fixtures.luma("venue-poster", 640, 480)
+        XCTAssertEqual(try scanner.scan(plane).count, 1)
+        XCTAssertEqual(try scanner.scan(plane).count, 0)
+        scanner.reset()
+        XCTAssertEqual(try scanner.scan(plane).count, 1)
+    }
 }
