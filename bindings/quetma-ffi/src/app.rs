@@ -158,7 +158,8 @@ impl QuetMaApp {
         self.reset.clone()
     }
 
-    /// Replaces the pinned public keys (after a key rotation the server announced).
+    /// Replaces the pinned public keys (after a key rotation the server announced). Frame
+    /// scanners made before keep the keys they were made with: make new ones.
     pub fn update_public_keys(&self, public_keys_json: String) -> Result<()> {
         let keys = Keys::parse(&public_keys_json)?;
         *self
