@@ -619,10 +619,11 @@ fn personal_qr_on_screen_and_on_a_card_for_each_profile() {
         .unwrap();
     let mut scanner = Scanner::new(ScannerConfig::default(), trust_list());
     for (p, hint) in [(&me, "N. V. An"), (&gran, "T. T. Bình")] {
-        let bmp = ph
+        let (shown, bmp) = ph
             .store
             .personal_qr_bitmap(&p.id, sealing_key().public(), 420.0)
             .unwrap();
+        assert_eq!(shown.hint.short_name, hint);
         // 5 cm on a 420 ppi screen, whole pixels per module.
         let mm = f64::from(bmp.width_px) / 420.0 * 25.4;
         assert!(mm > 50.0 && mm < 70.0, "{mm} mm with the quiet zone");

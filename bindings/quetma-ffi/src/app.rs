@@ -361,11 +361,9 @@ impl QuetMaApp {
         pixels_per_inch: f64,
     ) -> Result<PersonalQrBitmap> {
         self.with_keys(|k| {
-            // The readable part (hint, declaration) is the same on every sealing of the record.
-            let qr = self.store.personal_qr(&profile_id, &k.sealing)?;
-            let bmp = self
-                .store
-                .personal_qr_bitmap(&profile_id, &k.sealing, pixels_per_inch)?;
+            let (qr, bmp) =
+                self.store
+                    .personal_qr_bitmap(&profile_id, &k.sealing, pixels_per_inch)?;
             let modules =
                 (bmp.width_px / bmp.module_px.max(1)) as usize - 2 * render::QUIET_ZONE_MODULES;
             Ok(PersonalQrBitmap {

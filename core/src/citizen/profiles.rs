@@ -330,18 +330,18 @@ impl Store {
         })
     }
 
-    /// A profile's personal QR as a bitmap for a screen of `pixels_per_inch`, measuring 5 cm
+    /// A profile's personal QR and its bitmap for a screen of `pixels_per_inch`, measuring 5 cm
     /// with whole pixels per module (the citizen shows it at the door).
     pub fn personal_qr_bitmap(
         &self,
         profile_id: &str,
         authority: &SealingPublicKey,
         pixels_per_inch: f64,
-    ) -> Result<ScreenBitmap, StoreError> {
-        let text = self.personal_qr(profile_id, authority)?.encode();
-        let qr = QrMatrix::encode(&text, render::CARD_EC)
+    ) -> Result<(PersonalQr, ScreenBitmap), StoreError> {
+        let personal = self.personal_qr(profile_id, authority)?;
+        let qr = QrMatrix::encode(&personal.encode(), render::CARD_EC)
             .map_err(|_| StoreError::Invalid("personal QR too long"))?;
-        Ok(render::screen_bitmap(&qr, pixels_per_inch, 50.0))
+        Ok((personal, render::screen_bitmap(&qr, pixels_per_inch, 50.0)))
     }
 
     /// A profile's printable personal QR card (PDF; QR at least 5 × 5 cm) for a relative
