@@ -7,8 +7,8 @@ mod degrade;
 use std::time::Duration;
 
 use degrade::Img;
-use qrcode::EcLevel;
 use quetma_core::keys::TrustList;
+use quetma_core::render::EcLevel;
 use quetma_core::scan::{ContinuousScanner, LumaFrame, Scanner, ScannerConfig};
 
 fn continuous(window_secs: u64) -> ContinuousScanner {

@@ -1,5 +1,6 @@
-//! Degradation tests: QR codes with realistic QuetMa payloads, rendered with the `qrcode`
-//! crate and degraded deterministically, must still decode at the levels listed below.
+//! Degradation tests: QR codes with realistic QuetMa payloads, rendered by QuetMa's own renderer
+//! (`quetma_core::render::QrMatrix`) and degraded deterministically, must still decode at the
+//! levels listed below.
 //!
 //! Limits measured with the default cascade (`cargo test -p quetma-core --test scan_degraded
 //! -- --ignored --nocapture survey` prints the full grid), payloads at EC level M (venue URL:
@@ -24,8 +25,8 @@
 mod degrade;
 
 use degrade::{Img, Rng};
-use qrcode::EcLevel;
 use quetma_core::keys::TrustList;
+use quetma_core::render::EcLevel;
 use quetma_core::scan::{LumaFrame, Scanner, ScannerConfig};
 
 /// A venue poster URL of 250 characters, all in the QR alphanumeric set.

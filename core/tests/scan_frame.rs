@@ -216,8 +216,8 @@ fn latin1_and_shift_jis_byte_fallbacks() {
 
 #[test]
 fn several_codes_in_one_frame_and_dedup() {
-    let a = degrade::render("FIRST CODE", EcLevel::M, 4);
-    let b = degrade::render("SECOND CODE", EcLevel::M, 4);
+    let a = degrade::render("FIRST CODE", quetma_core::render::EcLevel::M, 4);
+    let b = degrade::render("SECOND CODE", quetma_core::render::EcLevel::M, 4);
     let mut frame = Img::new(a.w + b.w + a.w + 40, a.h.max(b.h) + 20, 255);
     for (img, ox) in [(&a, 10), (&b, 20 + a.w), (&a, 30 + a.w + b.w)] {
         for y in 0..img.h {
@@ -300,7 +300,7 @@ fn rqrr_panic_is_contained() {
 #[test]
 fn image_helpers_composite_transparency() {
     // A code drawn black on a fully transparent background whose colour is black too.
-    let img = degrade::render("TRANSPARENT", EcLevel::M, 4);
+    let img = degrade::render("TRANSPARENT", quetma_core::render::EcLevel::M, 4);
     let rgba = image::RgbaImage::from_fn(img.w as u32, img.h as u32, |x, y| {
         let dark = img.data[y as usize * img.w + x as usize] == 0;
         if dark {

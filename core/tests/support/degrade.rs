@@ -2,7 +2,8 @@
 //! then rotate, warp, blur, add noise, squeeze the contrast, invert. No external image crates.
 #![allow(dead_code)]
 
-use qrcode::{Color, EcLevel, QrCode};
+use qrcode::{Color, QrCode};
+use quetma_core::render::{EcLevel, QrMatrix};
 
 /// An 8-bit luma image, packed.
 #[derive(Debug, Clone)]
@@ -69,10 +70,26 @@ impl Rng {
     }
 }
 
-/// Renders `text` at `module_px` pixels per module with a 4-module quiet zone.
+/// Renders `text` with QuetMa's own renderer (`quetma_core::render::QrMatrix`, the symbol every
+/// poster and card prints) at `module_px` pixels per module with a 4-module quiet zone.
 pub fn render(text: &str, ec: EcLevel, module_px: usize) -> Img {
-    let code = QrCode::with_error_correction_level(text.as_bytes(), ec).expect("encodable");
-    render_code(&code, module_px, 4)
+    let qr = QrMatrix::encode(text, ec).expect("encodable");
+    let n = qr.width();
+    let quiet = quetma_core::render::QUIET_ZONE_MODULES;
+    let side = (n + 2 * quiet) * module_px;
+    let mut img = Img::new(side, side, 255);
+    for my in 0..n {
+        for mx in 0..n {
+            if qr.is_dark(mx, my) {
+                for y in 0..module_px {
+                    let row = (quiet + my) * module_px + y;
+                    let start = row * side + (quiet + mx) * module_px;
+                    img.data[start..start + module_px].fill(0);
+                }
+            }
+        }
+    }
+    img
 }
 
 /// Renders a code (dark = 0, light = 255).
