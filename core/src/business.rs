@@ -201,7 +201,8 @@ pub enum ManualEntryProblem {
 }
 
 impl ManualEntryProblem {
-    const ALL: [Self; 6] = [
+    /// Every problem.
+    pub const ALL: [Self; 6] = [
         Self::MissingName,
         Self::BadName,
         Self::MissingPhoneOrId,
@@ -222,10 +223,15 @@ impl ManualEntryProblem {
         }
     }
 
+    /// The problem whose [`rule`](Self::rule) text this is (as it crosses a language boundary).
+    pub fn from_rule(rule: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.rule() == rule)
+    }
+
     /// The problem behind an error returned by [`Store::manual_entry`], if it is one.
     pub fn of(error: &StoreError) -> Option<Self> {
         match error {
-            StoreError::Invalid(rule) => Self::ALL.into_iter().find(|p| p.rule() == *rule),
+            StoreError::Invalid(rule) => Self::from_rule(rule),
             _ => None,
         }
     }

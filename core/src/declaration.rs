@@ -185,6 +185,23 @@ pub enum Field {
 }
 
 impl Field {
+    /// Every field, in the form's order.
+    pub const ALL: [Field; 13] = [
+        Self::FullName,
+        Self::IdNumber,
+        Self::BirthYear,
+        Self::Sex,
+        Self::Nationality,
+        Self::Province,
+        Self::Commune,
+        Self::Street,
+        Self::Phone,
+        Self::Email,
+        Self::VisitedPlaces,
+        Self::Symptoms,
+        Self::Contacts,
+    ];
+
     /// Vietnamese label, as on the form.
     pub fn label_vi(self) -> &'static str {
         match self {

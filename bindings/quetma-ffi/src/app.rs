@@ -451,32 +451,14 @@ pub struct FieldInfo {
 /// Every field of the declaration form, in form order, with labels.
 #[uniffi::export]
 pub fn declaration_fields() -> Vec<FieldInfo> {
-    use FormField::*;
-    [
-        FullName,
-        IdNumber,
-        BirthYear,
-        Sex,
-        Nationality,
-        Province,
-        Commune,
-        Street,
-        Phone,
-        Email,
-        VisitedPlaces,
-        Symptoms,
-        Contacts,
-    ]
-    .into_iter()
-    .map(|f| {
-        let core: decl::Field = f.into();
-        FieldInfo {
-            field: f,
+    decl::Field::ALL
+        .into_iter()
+        .map(|core| FieldInfo {
+            field: core.into(),
             label: Label::of(core.label_vi(), core.label_en()),
             required: core.required(),
-        }
-    })
-    .collect()
+        })
+        .collect()
 }
 
 /// A symptom's label.

@@ -233,23 +233,11 @@ impl From<core_biz::VisitorCounts> for VisitorCounts {
     }
 }
 
-const MANUAL_PROBLEMS: [ManualEntryProblem; 6] = [
-    ManualEntryProblem::MissingName,
-    ManualEntryProblem::BadName,
-    ManualEntryProblem::MissingPhoneOrId,
-    ManualEntryProblem::BadPhone,
-    ManualEntryProblem::BadIdNumber,
-    ManualEntryProblem::BadBirthYear,
-];
-
 /// The staff message for a refused manual entry: pass the `reason` of the
 /// `InvalidInput` error [`QuetMaApp::manual_entry`] returned (`None` for other reasons).
 #[uniffi::export]
 pub fn manual_entry_message(reason: String) -> Option<Label> {
-    MANUAL_PROBLEMS
-        .into_iter()
-        .find(|p| p.rule() == reason)
-        .map(|p| Label::of(p.message_vi(), p.message_en()))
+    ManualEntryProblem::from_rule(&reason).map(|p| Label::of(p.message_vi(), p.message_en()))
 }
 
 impl QuetMaApp {
