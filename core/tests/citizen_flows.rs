@@ -43,6 +43,27 @@ fn phone_with(settings: Settings) -> Phone {
     }
 }
 
+impl Phone {
+    /// Checks `profiles` in at the venue of a freshly scanned poster.
+    fn check_in(
+        &self,
+        info: &VenueInfo,
+        profiles: &[String],
+        expected_stay_minutes: Option<u32>,
+    ) -> Vec<quetma_core::citizen::Visit> {
+        self.store
+            .check_in(
+                &scan_poster(info),
+                profiles,
+                sealing_key().public(),
+                CheckInOptions {
+                    expected_stay_minutes,
+                },
+            )
+            .unwrap()
+    }
+}
+
 fn phone() -> Phone {
     phone_with(Settings::default())
 }
@@ -194,25 +215,15 @@ fn next_check_in_ends_the_previous_visit_and_manual_check_out() {
     let ph = phone();
     let me = ph.store.add_profile(&owner()).unwrap();
     let first = ph
-        .store
         .check_in(
-            &scan_poster(&fixtures::hadong_pharmacy()),
+            &fixtures::hadong_pharmacy(),
             std::slice::from_ref(&me.id),
-            sealing_key().public(),
-            CheckInOptions::default(),
+            None,
         )
-        .unwrap()
         .remove(0);
     ph.clock.advance(Duration::from_secs(10 * 60));
     let second = ph
-        .store
-        .check_in(
-            &scan_poster(&cafe()),
-            std::slice::from_ref(&me.id),
-            sealing_key().public(),
-            CheckInOptions::default(),
-        )
-        .unwrap()
+        .check_in(&cafe(), std::slice::from_ref(&me.id), None)
         .remove(0);
     let first = ph.store.visit(&first.id).unwrap();
     assert_eq!(first.ended_at, Some(T0 + 10 * MINUTE_MS));
@@ -244,14 +255,7 @@ fn stays_are_capped() {
     office.category = VenueCategory::Office;
     office.default_stay_minutes = 8 * 60;
     let v = ph
-        .store
-        .check_in(
-            &scan_poster(&office),
-            std::slice::from_ref(&me.id),
-            sealing_key().public(),
-            CheckInOptions::default(),
-        )
-        .unwrap()
+        .check_in(&office, std::slice::from_ref(&me.id), None)
         .remove(0);
     assert_eq!(v.planned_end, T0 + 4 * HOUR);
     // A check-out tapped after the planned end but before anything settled it: the user's
@@ -264,14 +268,7 @@ fn stays_are_capped() {
     let mut shop = cafe();
     shop.default_stay_minutes = 60;
     let v = ph
-        .store
-        .check_in(
-            &scan_poster(&shop),
-            std::slice::from_ref(&me.id),
-            sealing_key().public(),
-            CheckInOptions::default(),
-        )
-        .unwrap()
+        .check_in(&shop, std::slice::from_ref(&me.id), None)
         .remove(0);
     ph.clock.set(T0 + 5 * HOUR + 90 * MINUTE_MS);
     let out = ph.store.check_out(&v.id).unwrap();
@@ -284,16 +281,7 @@ fn multi_day_hotel_stay_is_one_visit() {
     let ph = phone();
     let me = ph.store.add_profile(&owner()).unwrap();
     let v = ph
-        .store
-        .check_in(
-            &scan_poster(&hotel()),
-            std::slice::from_ref(&me.id),
-            sealing_key().public(),
-            CheckInOptions {
-                expected_stay_minutes: Some(3 * 24 * 60),
-            },
-        )
-        .unwrap()
+        .check_in(&hotel(), std::slice::from_ref(&me.id), Some(3 * 24 * 60))
         .remove(0);
     assert_eq!(v.planned_end, T0 + 3 * DAY_MS);
     // Two days later it is still open, and the history shows one visit.
@@ -313,16 +301,7 @@ fn multi_day_hotel_stay_is_one_visit() {
     }
     // A same-day venue can't be checked into for three days.
     let v2 = ph
-        .store
-        .check_in(
-            &scan_poster(&cafe()),
-            std::slice::from_ref(&me.id),
-            sealing_key().public(),
-            CheckInOptions {
-                expected_stay_minutes: Some(3 * 24 * 60),
-            },
-        )
-        .unwrap()
+        .check_in(&cafe(), std::slice::from_ref(&me.id), Some(3 * 24 * 60))
         .remove(0);
     assert_eq!(v2.planned_end - v2.started_at, 12 * HOUR);
 }
@@ -332,14 +311,7 @@ fn cancel_and_edit() {
     let ph = phone();
     let me = ph.store.add_profile(&owner()).unwrap();
     let v = ph
-        .store
-        .check_in(
-            &scan_poster(&cafe()),
-            std::slice::from_ref(&me.id),
-            sealing_key().public(),
-            CheckInOptions::default(),
-        )
-        .unwrap()
+        .check_in(&cafe(), std::slice::from_ref(&me.id), None)
         .remove(0);
     ph.clock.set(T0 + 2 * HOUR);
     // Edit: the real stay was 07:10–07:40.
@@ -383,14 +355,7 @@ fn history_groups_by_local_day() {
         (T0 + 17 * HOUR + 30 * MINUTE_MS, cafe()),
     ] {
         ph.clock.set(at);
-        ph.store
-            .check_in(
-                &scan_poster(&info),
-                std::slice::from_ref(&me.id),
-                sealing_key().public(),
-                CheckInOptions::default(),
-            )
-            .unwrap();
+        ph.check_in(&info, std::slice::from_ref(&me.id), None);
     }
     ph.clock.set(T0 + 20 * HOUR);
     let days = ph.store.history_by_day(Some(&me.id)).unwrap();
@@ -653,14 +618,7 @@ fn export_json_and_csv() {
     odd.name = "=HYPERLINK(\"x\"), \"quán\"".into();
     for (at, info) in [(T0, fixtures::hadong_pharmacy()), (T0 + HOUR * 2, odd)] {
         ph.clock.set(at);
-        ph.store
-            .check_in(
-                &scan_poster(&info),
-                std::slice::from_ref(&me.id),
-                sealing_key().public(),
-                CheckInOptions::default(),
-            )
-            .unwrap();
+        ph.check_in(&info, std::slice::from_ref(&me.id), None);
     }
     ph.clock.set(T0 + 5 * HOUR);
     let json: serde_json::Value =
@@ -692,15 +650,7 @@ fn outbox_holds_one_item_per_visit_under_a_stable_id() {
         .store
         .add_profile(&dependent(Relation::Child, "Nguyễn Minh Khôi", 2018))
         .unwrap();
-    let visits = ph
-        .store
-        .check_in(
-            &scan_poster(&cafe()),
-            &[me.id.clone(), kid.id.clone()],
-            sealing_key().public(),
-            CheckInOptions::default(),
-        )
-        .unwrap();
+    let visits = ph.check_in(&cafe(), &[me.id.clone(), kid.id.clone()], None);
     let pending = ph.store.outbox_pending(10).unwrap();
     assert_eq!(pending.len(), 2);
     assert!(pending.iter().all(|i| i.kind == OutboxKind::Visit));
@@ -745,14 +695,7 @@ fn removing_a_profile_removes_its_data() {
         .store
         .add_profile(&dependent(Relation::Child, "Nguyễn Minh Khôi", 2018))
         .unwrap();
-    ph.store
-        .check_in(
-            &scan_poster(&cafe()),
-            &[me.id.clone(), kid.id.clone()],
-            sealing_key().public(),
-            CheckInOptions::default(),
-        )
-        .unwrap();
+    ph.check_in(&cafe(), &[me.id.clone(), kid.id.clone()], None);
     ph.store.remove_profile(&kid.id).unwrap();
     assert_eq!(ph.store.profiles().unwrap().len(), 1);
     assert_eq!(ph.store.open_visits().unwrap().len(), 1);
