@@ -13,8 +13,10 @@
 //! - [`declaration`]: the health declaration form, with its own consent.
 //! - [`business`]: the business scanner: sessions, sealed visitor log, manual entry, counts.
 //! - [`outbox`]: what waits to be uploaded, under stable ids.
+//! - [`api`]: the device API's wire format, shared with the server.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod api;
 pub mod business;
 pub mod citizen;
 pub mod declaration;
