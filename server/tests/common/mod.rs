@@ -25,7 +25,9 @@ pub async fn backends(test: &str) -> Vec<(&'static str, String)> {
                 test,
                 data_encoding::HEXLOWER.encode(&rand8())
             );
-            let admin = Db::connect(&base).await.expect("connect to QUETMA_TEST_POSTGRES_URL");
+            let admin = Db::connect(&base)
+                .await
+                .expect("connect to QUETMA_TEST_POSTGRES_URL");
             admin
                 .batch(&format!("CREATE DATABASE {name}"))
                 .await
@@ -40,7 +42,9 @@ pub async fn backends(test: &str) -> Vec<(&'static str, String)> {
         }
         _ => {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("CI=true but QUETMA_TEST_POSTGRES_URL is unset: run under scripts/with-postgres");
+                panic!(
+                    "CI=true but QUETMA_TEST_POSTGRES_URL is unset: run under scripts/with-postgres"
+                );
             }
             eprintln!(
                 "note: {test}: PostgreSQL skipped (set QUETMA_TEST_POSTGRES_URL, e.g. scripts/with-postgres cargo test -p quetma-server)"
@@ -107,7 +111,9 @@ impl TestApp {
                 Method::POST,
                 "/api/v1/session",
                 None,
-                Some(serde_json::json!({"username": username, "password": "correct horse battery"})),
+                Some(
+                    serde_json::json!({"username": username, "password": "correct horse battery"}),
+                ),
             )
             .await;
         assert_eq!(s, StatusCode::OK, "login {username}");
@@ -123,7 +129,13 @@ impl TestApp {
         body: Option<serde_json::Value>,
     ) -> (StatusCode, HeaderMap, serde_json::Value) {
         let (s, h, bytes) = self
-            .raw(method, path, token, body.map(|b| serde_json::to_vec(&b).unwrap()), &[])
+            .raw(
+                method,
+                path,
+                token,
+                body.map(|b| serde_json::to_vec(&b).unwrap()),
+                &[],
+            )
             .await;
         let v = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
         (s, h, v)
@@ -142,7 +154,13 @@ impl TestApp {
         let mut headers = vec![(DEVICE_HEADER, device)];
         headers.extend_from_slice(extra);
         let (s, h, bytes) = self
-            .raw(method, path, scanner, body.map(|b| serde_json::to_vec(&b).unwrap()), &headers)
+            .raw(
+                method,
+                path,
+                scanner,
+                body.map(|b| serde_json::to_vec(&b).unwrap()),
+                &headers,
+            )
             .await;
         let v = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
         (s, h, v)
@@ -173,7 +191,13 @@ impl TestApp {
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let headers = resp.headers().clone();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let bytes = resp
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
         (status, headers, bytes)
     }
 
@@ -222,7 +246,14 @@ impl TestApp {
     }
 
     /// A visit upload.
-    pub fn visit(&self, id: &str, venue: &str, start: i64, end: Option<i64>, name: &str) -> VisitUpload {
+    pub fn visit(
+        &self,
+        id: &str,
+        venue: &str,
+        start: i64,
+        end: Option<i64>,
+        name: &str,
+    ) -> VisitUpload {
         VisitUpload {
             client_id: id.into(),
             venue_id: venue.into(),
