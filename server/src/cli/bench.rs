@@ -56,7 +56,11 @@ impl Conn {
         s.write_all(body).await?;
         let mut line = String::new();
         self.r.read_line(&mut line).await?;
-        let status: u16 = line.split(' ').nth(1).and_then(|s| s.parse().ok()).context("bad status line")?;
+        let status: u16 = line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .context("bad status line")?;
         let mut len = 0usize;
         loop {
             line.clear();
@@ -107,7 +111,9 @@ pub fn bench(args: &BenchArgs) -> Result<ExitCode> {
     if !args.database_url.starts_with("postgres") {
         bail!("the benchmark needs PostgreSQL (--database-url postgres://…)");
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(run(args))
 }
 
@@ -123,10 +129,15 @@ async fn run(args: &BenchArgs) -> Result<ExitCode> {
     let state = AppState::new(db.clone(), keys, config, Clock::system());
     quetma_server::app::prepare(&state).await?;
     let now = state.now_ms();
-    println!("QuetMa bench — PostgreSQL {}", db.query("SHOW server_version", &[]).await?[0].text(0)?);
+    println!(
+        "QuetMa bench — PostgreSQL {}",
+        db.query("SHOW server_version", &[]).await?[0].text(0)?
+    );
 
     // Venues (straight into the table: registration is not what is measured).
-    db.exec("DELETE FROM venues WHERE id LIKE 'B-%'", &[]).await.ok();
+    db.exec("DELETE FROM venues WHERE id LIKE 'B-%'", &[])
+        .await
+        .ok();
     db.exec(
         "INSERT INTO venues (id, name, address, ward_code, category, default_stay_minutes, poster_kid, \
          poster_text, issued_at, created_at) SELECT 'B-' || i, 'Bench ' || i, '', 100 + i % 50, 'shop', 30, \
@@ -187,7 +198,10 @@ async fn run(args: &BenchArgs) -> Result<ExitCode> {
                 })?;
                 let (status, resp) = conn.post("/api/v1/uploads", &device, &body).await?;
                 if status != 200 {
-                    bail!("upload answered {status}: {}", String::from_utf8_lossy(&resp));
+                    bail!(
+                        "upload answered {status}: {}",
+                        String::from_utf8_lossy(&resp)
+                    );
                 }
                 let r: UploadResponse = serde_json::from_slice(&resp)?;
                 if !r.rejected.is_empty() {
@@ -243,7 +257,11 @@ async fn run(args: &BenchArgs) -> Result<ExitCode> {
     let copy_secs = started.elapsed().as_secs_f64();
     let copy_rate = sent as f64 / copy_secs;
     println!("COPY:        {sent} check-ins in {copy_secs:.2} s = {copy_rate:.0} rows/s");
-    println!("ratio HTTP / COPY = {:.3} (COPY is {:.1}× faster)", http_rate / copy_rate, copy_rate / http_rate);
+    println!(
+        "ratio HTTP / COPY = {:.3} (COPY is {:.1}× faster)",
+        http_rate / copy_rate,
+        copy_rate / http_rate
+    );
 
     // 3. Tracing query at scale.
     reset(&db).await?;
