@@ -418,3 +418,17 @@ pub async fn list_cases(state: &AppState, officer: &Account) -> Result<Vec<(Stri
         .map(|r| Ok((r.text(0)?, r.int(1)?, r.int(2)?)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::overlap;
+
+    #[test]
+    fn overlap_is_the_shared_length() {
+        assert_eq!(overlap(0, 10, 5, 20), 5);
+        assert_eq!(overlap(5, 20, 0, 10), 5);
+        assert_eq!(overlap(0, 10, 10, 20), 0);
+        assert_eq!(overlap(0, 10, 20, 30), 0);
+        assert_eq!(overlap(0, 100, 10, 20), 10);
+    }
+}

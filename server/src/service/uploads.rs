@@ -431,3 +431,62 @@ async fn store_pg(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skew_is_corrected_only_past_the_tolerance() {
+        assert_eq!(skew_correction(1_000_000, 1_000_000 - SKEW_TOLERANCE_MS), 0);
+        assert_eq!(skew_correction(1_000_000, 1_000_000 + SKEW_TOLERANCE_MS), 0);
+        assert_eq!(skew_correction(10_000_000, 2_000_000), 8_000_000);
+        assert_eq!(skew_correction(2_000_000, 10_000_000), -8_000_000);
+        assert_eq!(skew_correction(0, i64::MIN), i64::MAX);
+    }
+
+    #[test]
+    fn times_are_checked() {
+        let now = 100 * DAY_MS;
+        let r = 21 * DAY_MS;
+        assert_eq!(check_times(now, r, now - 1000, now), None);
+        assert_eq!(
+            check_times(now, r, now - 22 * DAY_MS, now - 22 * DAY_MS),
+            Some(RejectReason::Expired)
+        );
+        assert_eq!(
+            check_times(now, r, now + DAY_MS, now + DAY_MS),
+            Some(RejectReason::Invalid)
+        );
+        assert_eq!(
+            check_times(now, r, now - 10, now - 20),
+            Some(RejectReason::Invalid)
+        );
+        assert_eq!(
+            check_times(now, r, now - 40 * DAY_MS, now),
+            Some(RejectReason::Invalid)
+        );
+    }
+
+    #[test]
+    fn ids_and_sealed_records_are_bounded() {
+        assert!(id_ok("c-1"));
+        assert!(!id_ok(""));
+        assert!(!id_ok("has space"));
+        assert!(!id_ok(&"x".repeat(101)));
+        let ok = SealedContactJson {
+            kid: "K".into(),
+            enc: "AAAA".into(),
+            ct: "AAAA".into(),
+        };
+        assert!(sealed_ok(&ok));
+        assert!(!sealed_ok(&SealedContactJson {
+            ct: "!!".into(),
+            ..ok.clone()
+        }));
+        assert!(!sealed_ok(&SealedContactJson {
+            ct: "A".repeat(MAX_SEALED_CHARS + 4),
+            ..ok
+        }));
+    }
+}
