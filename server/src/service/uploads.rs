@@ -269,10 +269,40 @@ async fn store_once(
     cancelled: &[(String, String)],
     visitors: &[VisitorRow],
 ) -> Result<()> {
+    // The longest stay per venue, so the tracing query's lower time bound (and so partition
+    // pruning) is as tight as the venue's own stays allow.
+    let mut longest: HashMap<&str, i64> = HashMap::new();
+    for c in checkins {
+        let stay = c.ended_at.unwrap_or(c.planned_end).max(c.planned_end) - c.started_at;
+        let e = longest.entry(c.venue_id.as_str()).or_insert(0);
+        *e = (*e).max(stay);
+    }
+    let mut longest: Vec<(&str, i64)> = longest.into_iter().collect();
+    longest.sort_unstable();
     let mut tx = state.db.begin().await?;
     match state.db.backend() {
-        Backend::Sqlite => store_sqlite(&mut tx, checkins, cancelled, visitors).await?,
-        Backend::Postgres => store_pg(&mut tx, checkins, cancelled, visitors).await?,
+        Backend::Sqlite => {
+            store_sqlite(&mut tx, checkins, cancelled, visitors).await?;
+            for (venue, stay) in &longest {
+                tx.exec(
+                    "UPDATE venues SET max_stay_ms = $1 WHERE id = $2 AND max_stay_ms < $1",
+                    &params![*stay, *venue],
+                )
+                .await?;
+            }
+        }
+        Backend::Postgres => {
+            store_pg(&mut tx, checkins, cancelled, visitors).await?;
+            if !longest.is_empty() {
+                tx.exec(
+                    "UPDATE venues v SET max_stay_ms = d.stay \
+                     FROM UNNEST($1::text[], $2::bigint[]) AS d(id, stay) \
+                     WHERE v.id = d.id AND v.max_stay_ms < d.stay",
+                    &[texts(&longest, |l| l.0), ints(&longest, |l| Some(l.1))],
+                )
+                .await?;
+            }
+        }
     }
     tx.commit().await?;
     Ok(())
