@@ -9,13 +9,15 @@
 //! Image files (the `quetma scan FILE` command) go through [`decode_image`] / [`scan_image`].
 
 mod continuous;
+mod finder;
 mod frame;
 mod guard;
 mod ops;
 mod scanner;
+mod zxing;
 
 pub use continuous::{ContinuousScanner, MAX_REMEMBERED};
-pub use frame::{FramePoint, LumaFrame, MAX_PIXELS, MAX_SIDE, Rotation, ScanError};
+pub use frame::{FramePoint, LumaFrame, MAX_PIXELS, MAX_SIDE, Rotation, ScanError, ScanWindow};
 pub use scanner::{DecodedCode, Pass, ScanResult, Scanner, ScannerConfig};
 
 use crate::keys::TrustList;

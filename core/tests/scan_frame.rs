@@ -123,20 +123,33 @@ fn stride_with_garbage_padding() {
     for y in 0..img.h {
         buf[y * stride..y * stride + img.w].copy_from_slice(&img.data[y * img.w..(y + 1) * img.w]);
     }
-    // The last row is cut at the width, as on Android.
-    buf.truncate((img.h - 1) * stride + img.w);
-    let frame = LumaFrame::new(
-        &buf,
-        img.w as u32,
-        img.h as u32,
-        stride as u32,
-        Rotation::Deg0,
-    )
-    .unwrap();
-    let codes = scanner().decode(&frame);
-    assert_eq!(codes.len(), 1);
-    assert_eq!(codes[0].text, text);
-    assert_eq!(codes[0].pass, Pass::Raw);
+    // Whole padded rows (zxing-cpp reads the rows in place), then the last row cut at the
+    // width, as on Android (zxing-cpp gets a packed copy); rqrr reads both in place.
+    let full = buf.len();
+    for len in [full, (img.h - 1) * stride + img.w] {
+        let frame = LumaFrame::new(
+            &buf[..len],
+            img.w as u32,
+            img.h as u32,
+            stride as u32,
+            Rotation::Deg0,
+        )
+        .unwrap();
+        let codes = scanner().decode(&frame);
+        assert_eq!(codes.len(), 1);
+        assert_eq!(codes[0].text, text);
+        assert_eq!(codes[0].pass, Pass::Zxing);
+        let mut rqrr = Scanner::new(
+            ScannerConfig {
+                passes: vec![Pass::Raw],
+                ..ScannerConfig::default()
+            },
+            TrustList::new(),
+        );
+        let codes = rqrr.decode(&frame);
+        assert_eq!(codes.len(), 1);
+        assert_eq!(codes[0].text, text);
+    }
 }
 
 #[test]
@@ -263,11 +276,22 @@ fn frames_without_codes_return_nothing() {
 
 #[test]
 fn budgeted_passes_rotate_across_frames() {
-    // Only the inverted passes read a light-on-dark code: with 2 passes per frame (raw plus
-    // one more in turn) it is found within the cascade's length of frames.
+    // In an rqrr-only cascade only the inverted pass reads a light-on-dark code: with 2
+    // passes per frame (the first plus one more in turn) it is found within the cascade's
+    // length of frames, not on the first. (The default cascade's zxing-cpp reads it at once.)
     let img = degrade::invert(&code_bytes(b"LIGHT ON DARK", 4));
     let frame = LumaFrame::packed(&img.data, img.w as u32, img.h as u32).unwrap();
+    assert_eq!(texts(&img), vec!["LIGHT ON DARK".to_owned()]);
     let config = ScannerConfig {
+        passes: vec![
+            Pass::Raw,
+            Pass::Otsu,
+            Pass::Adaptive {
+                window_divisor: 8,
+                percent: 15,
+            },
+            Pass::Inverted,
+        ],
         max_passes_per_frame: std::num::NonZeroUsize::new(2),
         ..ScannerConfig::default()
     };
@@ -285,7 +309,14 @@ fn rqrr_panic_is_contained() {
     let path = dir.join("zxing-qrcode-6/7.png");
     let luma = corpus::load_luma(&path);
     let frame = LumaFrame::packed(luma.as_raw(), luma.width(), luma.height()).unwrap();
-    let mut s = scanner();
+    // zxing-cpp reads this image first; rqrr alone is what panics.
+    let mut s = Scanner::new(
+        ScannerConfig {
+            passes: vec![Pass::Raw],
+            ..ScannerConfig::default()
+        },
+        TrustList::new(),
+    );
     let _ = s.scan(&frame);
     assert!(
         s.contained_panics() >= 1,

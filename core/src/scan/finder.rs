@@ -1,0 +1,163 @@
+//! A cheap test for "is there a QR finder pattern in this frame?", run before the expensive
+//! fallback passes so that an empty camera frame costs the first pass and this scan only.
+//!
+//! Every other row is thresholded against a moving average of the row (window 1/16 of the
+//! width, at least 8 px) and searched for the finder's 1:1:3:1:1 run pattern, in either
+//! polarity (inverted codes). A candidate counts once the column through its centre shows the
+//! same pattern at a similar size. One confirmed finder is enough: on a blurred or cut code
+//! only one of the three may survive, and a fallback pass that runs for nothing costs less
+//! than a missed code.
+
+use super::ops::Plane;
+
+/// Whether a run pattern `r` (5 run lengths) is 1:1:3:1:1 within tolerance; its total size.
+fn pattern_total(r: &[usize; 5]) -> Option<usize> {
+    let total: usize = r.iter().sum();
+    if total < 7 {
+        return None;
+    }
+    // Module size in quarters of a pixel; a module may deviate by half a module.
+    let m4 = total * 4 / 7;
+    let tol = m4 / 2 + 2;
+    let ok1 = |v: usize| (v * 4).abs_diff(m4) <= tol;
+    let ok3 = |v: usize| (v * 4).abs_diff(3 * m4) <= 3 * tol;
+    (ok1(r[0]) && ok1(r[1]) && ok3(r[2]) && ok1(r[3]) && ok1(r[4])).then_some(total)
+}
+
+/// Whether at least one finder pattern is seen (see the module docs).
+pub(crate) fn seen(plane: &Plane<'_>, row_buf: &mut Vec<u32>) -> bool {
+    let (w, h) = (plane.width, plane.height);
+    if w < 7 || h < 7 {
+        return false;
+    }
+    let radius = (w / 32).max(4);
+    for y in (0..h).step_by(2) {
+        let row = plane.row(y);
+        if row.len() < w {
+            continue;
+        }
+        // Prefix sums of the row for the moving average.
+        row_buf.clear();
+        row_buf.push(0);
+        let mut acc = 0u32;
+        for &v in row {
+            acc += u32::from(v);
+            row_buf.push(acc);
+        }
+        let dark_at = |x: usize| -> bool {
+            let x0 = x.saturating_sub(radius);
+            let x1 = (x + radius + 1).min(w);
+            let sum = row_buf.get(x1).copied().unwrap_or(0) - row_buf.get(x0).copied().unwrap_or(0);
+            let n = (x1 - x0) as u32;
+            let v = u32::from(row.get(x).copied().unwrap_or(255));
+            v * n * 100 < sum * 95
+        };
+        // Run lengths with the colour of the first run.
+        let mut runs = [0usize; 5];
+        let mut colours = [false; 5];
+        let mut filled = 0usize;
+        let mut cur = dark_at(0);
+        let mut len = 0usize;
+        for x in 0..=w {
+            let d = if x < w { dark_at(x) } else { !cur };
+            if d == cur {
+                len += 1;
+                continue;
+            }
+            // A run of colour `cur` ended at x.
+            if filled == 5 {
+                runs.rotate_left(1);
+                colours.rotate_left(1);
+                filled = 4;
+            }
+            runs[filled] = len;
+            colours[filled] = cur;
+            filled += 1;
+            if filled == 5
+                && let Some(total) = pattern_total(&runs)
+            {
+                let centre = x - runs[4] - runs[3] - runs[2] / 2 - 1;
+                if vertical_match(
+                    plane,
+                    centre,
+                    y,
+                    total,
+                    colours[2],
+                    row_buf.as_slice(),
+                    radius,
+                ) {
+                    return true;
+                }
+            }
+            cur = d;
+            len = 1;
+        }
+    }
+    false
+}
+
+/// Checks the column through (x, y) for the same pattern, with the centre run of colour
+/// `dark`, thresholded like the row (the row's moving average at x).
+fn vertical_match(
+    plane: &Plane<'_>,
+    x: usize,
+    y: usize,
+    total: usize,
+    dark: bool,
+    row_sums: &[u32],
+    radius: usize,
+) -> bool {
+    let w = plane.width;
+    let x0 = x.saturating_sub(radius);
+    let x1 = (x + radius + 1).min(w);
+    let sum = row_sums.get(x1).copied().unwrap_or(0) - row_sums.get(x0).copied().unwrap_or(0);
+    let n = (x1 - x0) as u32;
+    let is_dark = |yy: usize| u32::from(plane.px(x, yy)) * n * 100 < sum * 95;
+    if is_dark(y) != dark {
+        return false;
+    }
+    let limit = total * 2;
+    // Runs from the centre upward and downward: centre, then 2 more each way.
+    let walk = |up: bool| -> Option<[usize; 3]> {
+        let mut runs = [0usize; 3];
+        let mut idx = 0usize;
+        let mut colour = dark;
+        let mut yy = y;
+        let mut steps = 0usize;
+        loop {
+            if is_dark(yy) == colour {
+                if let Some(r) = runs.get_mut(idx) {
+                    *r += 1;
+                }
+            } else {
+                idx += 1;
+                if idx == 3 {
+                    return Some(runs);
+                }
+                colour = !colour;
+                if let Some(r) = runs.get_mut(idx) {
+                    *r = 1;
+                }
+            }
+            steps += 1;
+            if steps > limit {
+                return None;
+            }
+            yy = if up {
+                yy.checked_sub(1)?
+            } else {
+                let next = yy + 1;
+                if next >= plane.height {
+                    return None;
+                }
+                next
+            };
+        }
+    };
+    let (Some(up), Some(down)) = (walk(true), walk(false)) else {
+        return false;
+    };
+    // The centre pixel was counted in both walks.
+    let runs = [up[2], up[1], up[0] + down[0] - 1, down[1], down[2]];
+    pattern_total(&runs).is_some_and(|t| t * 2 >= total && t <= total * 2)
+}
