@@ -161,3 +161,69 @@ fn vertical_match(
     let runs = [up[2], up[1], up[0] + down[0] - 1, down[1], down[2]];
     pattern_total(&runs).is_some_and(|t| t * 2 >= total && t <= total * 2)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A QR code rendered at `px` pixels per module with a 4-module quiet zone, optionally
+    /// light on dark, in a frame of `w × h`.
+    fn code(px: usize, w: usize, h: usize, inverted: bool) -> Vec<u8> {
+        let Ok(qr) = qrcode::QrCode::new(b"FINDER") else {
+            return Vec::new();
+        };
+        let n = qr.width();
+        let colors = qr.to_colors();
+        let (dark, light) = if inverted { (255, 0) } else { (0, 255) };
+        let mut out = vec![light; w * h];
+        for (i, c) in colors.iter().enumerate() {
+            if *c == qrcode::Color::Dark {
+                let (mx, my) = (i % n, i / n);
+                for y in 0..px {
+                    for x in 0..px {
+                        let (xx, yy) = (40 + mx * px + x, 30 + my * px + y);
+                        if let Some(v) = out.get_mut(yy * w + xx) {
+                            *v = dark;
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn plane(data: &[u8], w: usize, h: usize) -> Plane<'_> {
+        Plane {
+            data,
+            width: w,
+            height: h,
+            stride: w,
+        }
+    }
+
+    #[test]
+    fn sees_finders_in_both_polarities_and_sizes() {
+        let mut buf = Vec::new();
+        for px in [2, 3, 5, 9] {
+            for inverted in [false, true] {
+                let data = code(px, 400, 300, inverted);
+                assert!(
+                    seen(&plane(&data, 400, 300), &mut buf),
+                    "px {px} inverted {inverted}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn smooth_or_flat_frames_have_none() {
+        let mut buf = Vec::new();
+        let flat = vec![128u8; 320 * 240];
+        assert!(!seen(&plane(&flat, 320, 240), &mut buf));
+        let ramp: Vec<u8> = (0..320 * 240)
+            .map(|i| u8::try_from((i % 320) * 255 / 320).unwrap_or(0))
+            .collect();
+        assert!(!seen(&plane(&ramp, 320, 240), &mut buf));
+        assert!(!seen(&plane(&flat[..36], 6, 6), &mut buf));
+    }
+}

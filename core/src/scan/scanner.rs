@@ -200,6 +200,7 @@ pub struct Scanner {
     finder_row: Vec<u32>,
     raw: Vec<RawCode>,
     contained_panics: u64,
+    passes_run: u64,
     next_extra: usize,
 }
 
@@ -224,6 +225,7 @@ impl Scanner {
             finder_row: Vec::new(),
             raw: Vec::new(),
             contained_panics: 0,
+            passes_run: 0,
             next_extra: 0,
         }
     }
@@ -246,6 +248,12 @@ impl Scanner {
     /// How many engine panics (rqrr, or zxing-cpp's Rust wrapper) were contained since this scanner was made.
     pub fn contained_panics(&self) -> u64 {
         self.contained_panics
+    }
+
+    /// How many decoding passes ran since this scanner was made (passes that did not apply
+    /// to a frame, or that the finder gate skipped, are not counted).
+    pub fn passes_run(&self) -> u64 {
+        self.passes_run
     }
 
     /// Decodes and classifies every code in the frame (identical texts once). Never panics.
@@ -286,6 +294,7 @@ impl Scanner {
                 self.raw = raw;
                 continue;
             };
+            self.passes_run += 1;
             if let Err(message) = result {
                 self.contained_panics += 1;
                 tracing::warn!(%pass, %message, "decoder panicked; pass skipped");
