@@ -157,6 +157,19 @@ impl Default for ScannerConfig {
     }
 }
 
+impl ScannerConfig {
+    /// The live-camera settings: the default cascade with a budget of 2 passes per frame —
+    /// zxing-cpp on every frame, and (only where a finder pattern is seen) one fallback pass
+    /// in turn, so a few successive frames of the same scene try the whole cascade while no
+    /// frame costs more than two passes.
+    pub fn camera() -> Self {
+        Self {
+            max_passes_per_frame: NonZeroUsize::new(2),
+            ..Self::default()
+        }
+    }
+}
+
 /// A code found in a frame, before classification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodedCode {
