@@ -18,6 +18,8 @@
 
 #[path = "../tests/support/corpus.rs"]
 mod corpus;
+#[path = "../tests/support/degrade.rs"]
+mod degrade;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -163,6 +165,37 @@ fn run_quetma(items: &[Item], config: &ScannerConfig) -> Vec<Measure> {
         .collect()
 }
 
+/// The `zxing-cpp` crate called directly with the library's defaults (QR only, Plain text).
+fn run_zxing_crate(items: &[Item]) -> Vec<Measure> {
+    use zxingcpp::{BarcodeFormat, ImageFormat, ImageView, TextMode};
+    items
+        .iter()
+        .map(|item| {
+            let mut m = Measure::default();
+            for _ in 0..item.repeat {
+                let t = Instant::now();
+                let texts: Vec<String> = ImageView::from_slice(
+                    item.luma.as_raw(),
+                    item.luma.width(),
+                    item.luma.height(),
+                    ImageFormat::Lum,
+                )
+                .and_then(|view| {
+                    zxingcpp::read()
+                        .formats([BarcodeFormat::QRCode])
+                        .text_mode(TextMode::Plain)
+                        .from(view)
+                })
+                .map(|v| v.iter().map(|b| b.text()).collect())
+                .unwrap_or_default();
+                m.ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                m.ok.push(judge(item, &texts));
+            }
+            m
+        })
+        .collect()
+}
+
 #[cfg(feature = "bench-rxing")]
 fn run_rxing(items: &[Item]) -> Vec<Measure> {
     use std::collections::HashSet;
@@ -178,14 +211,14 @@ fn run_rxing(items: &[Item]) -> Vec<Measure> {
                 };
                 let t = Instant::now();
                 // rxing takes the luma by value: the copy is part of its cost.
-                let found = std::panic::catch_unwind(|| {
+                let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     rxing::helpers::detect_multiple_in_luma_with_hints(
                         item.luma.as_raw().clone(),
                         item.luma.width(),
                         item.luma.height(),
                         &mut hints,
                     )
-                });
+                }));
                 m.ms.push(t.elapsed().as_secs_f64() * 1000.0);
                 let texts: Vec<String> = match found {
                     Ok(Ok(v)) => v.iter().map(|r| r.getText().to_owned()).collect(),
@@ -354,6 +387,130 @@ fn load_items() -> Option<(Vec<Item>, Vec<Item>, Vec<Item>)> {
     Some((native, frames, empty))
 }
 
+/// Synthetic degradations (as `tests/scan_degraded.rs`): two QuetMa payloads rendered by
+/// QuetMa's renderer, each degradation family over its levels, plus camera-like combinations
+/// (rotation, tilt, blur, squeezed contrast, sensor noise on a 640×480 frame).
+fn synthetic() -> Vec<Item> {
+    use degrade::{Img, Rng};
+    use quetma_core::render::EcLevel;
+    const B32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut rng = Rng::new(0x5155_4554);
+    let mut venue = String::from("HTTPS://QM.VN/V/");
+    while venue.len() < 250 {
+        venue.push(char::from(B32[(rng.next_u64() % 32) as usize]));
+    }
+    let cccd = "001098012345|012345678|Nguyễn Văn An|01011998|Nữ|Số 12 Ngõ 34 Phố Huế, \
+                Phường Hai Bà Trưng, Hà Nội|15082021"
+        .to_owned();
+    type Family = (&'static str, Vec<f64>, Box<dyn Fn(&Img, f64) -> Img>);
+    let families: Vec<Family> = vec![
+        (
+            "rotation",
+            (0..30).map(|i| f64::from(i) * 3.0).collect(),
+            Box::new(|img, d| degrade::rotate(img, d, 255)),
+        ),
+        (
+            "perspective",
+            vec![0.05, 0.1, 0.15, 0.2, 0.25, 0.3],
+            Box::new(|img, k| {
+                let (w, h) = (img.w as f64, img.h as f64);
+                degrade::warp(
+                    img,
+                    [(k * w, 0.0), (w - k * w, 0.0), (w, h), (0.0, h)],
+                    img.w,
+                    img.h,
+                    255,
+                )
+            }),
+        ),
+        (
+            "blur",
+            vec![0.5, 1.0, 1.5, 2.0, 2.5],
+            Box::new(degrade::blur),
+        ),
+        (
+            "noise",
+            vec![10.0, 20.0, 30.0, 40.0, 60.0, 80.0],
+            Box::new(|img, s| degrade::noise(img, s, &mut Rng::new(42))),
+        ),
+        (
+            "low-contrast",
+            vec![40.0, 20.0, 10.0, 6.0],
+            Box::new(|img, r| {
+                let lo = (128.0 - r / 2.0) as u8;
+                degrade::contrast(img, lo, lo + r as u8)
+            }),
+        ),
+        (
+            "shade",
+            vec![0.6, 0.4, 0.25, 0.15],
+            Box::new(|img, f| degrade::shade(img, 1.0, f)),
+        ),
+        (
+            "inverted+noise",
+            vec![0.0, 10.0, 20.0, 30.0, 40.0],
+            Box::new(|img, s| degrade::noise(&degrade::invert(img), s, &mut Rng::new(7))),
+        ),
+    ];
+    let mut out = Vec::new();
+    let mut push = |family: &str, name: String, text: &str, img: Img| {
+        out.push(Item {
+            id: format!("synthetic/{family}/{name}"),
+            entry: Some(Entry {
+                set: format!("synthetic-{family}"),
+                name,
+                path: PathBuf::new(),
+                expected: text.to_owned(),
+                structured_part: false,
+            }),
+            luma: GrayImage::from_raw(img.w as u32, img.h as u32, img.data).unwrap(),
+            repeat: 1,
+        });
+    };
+    for (pname, text) in [("venue", &venue), ("cccd", &cccd)] {
+        for px in [1usize, 2, 3] {
+            let img = degrade::render(text, EcLevel::M, px);
+            push("module-px", format!("{pname}-{px}"), text, img);
+        }
+        let base = degrade::render(text, EcLevel::M, 4);
+        for (fname, levels, f) in &families {
+            for &l in levels {
+                push(fname, format!("{pname}-{l}"), text, f(&base, l));
+            }
+        }
+        for px in [3usize, 4] {
+            for deg in [0.0, 8.0] {
+                for k in [0.0, 0.06] {
+                    for sigma in [0.5, 0.8] {
+                        for noise in [0.0, 8.0] {
+                            let img = degrade::render(text, EcLevel::M, px);
+                            let img = degrade::rotate(&img, deg, 255);
+                            let (w, h) = (img.w as f64, img.h as f64);
+                            let img = degrade::warp(
+                                &img,
+                                [(k * w, 0.0), (w - k * w, k * h), (w, h), (0.0, h - k * h)],
+                                img.w,
+                                img.h,
+                                255,
+                            );
+                            let img = degrade::contrast(&degrade::blur(&img, sigma), 70, 170);
+                            let img = degrade::pad_to(&img, 640, 480, 140);
+                            let img = degrade::noise(&img, noise, &mut Rng::new(3));
+                            push(
+                                "camera-like",
+                                format!("{pname}-px{px}-deg{deg}-k{k}-blur{sigma}-noise{noise}"),
+                                text,
+                                img,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 fn only(passes: Vec<Pass>) -> ScannerConfig {
     ScannerConfig {
         passes,
@@ -407,10 +564,8 @@ fn main() {
     #[cfg(not(feature = "bench-rxing"))]
     rows.push(("rxing (run with --features bench-rxing)".into(), None));
     rows.push((
-        "zxing-cpp crate 0.5 (defaults: QuetMa's first pass alone)".into(),
-        Some(timed("zxing-cpp crate", &|| {
-            run_quetma(&native, &only(vec![Pass::Zxing]))
-        })),
+        "zxing-cpp crate 0.5 (library defaults, called directly)".into(),
+        Some(timed("zxing-cpp crate", &|| run_zxing_crate(&native))),
     ));
     let full = ScannerConfig::default();
     rows.push((
@@ -425,6 +580,7 @@ fn main() {
     let q_empty = run_quetma(&empty, &full);
     let q_empty_budget = run_quetma(&empty, &budget);
     let q_empty_first = run_quetma(&empty, &only(vec![Pass::Zxing]));
+    let z_crate_empty = run_zxing_crate(&empty);
     let q_empty_nogate = run_quetma(
         &empty,
         &ScannerConfig {
@@ -433,14 +589,19 @@ fn main() {
         },
     );
 
+    let synth = synthetic();
+    let q_synth = timed("QuetMa synthetic", &|| run_quetma(&synth, &full));
+    let q_synth_first = run_zxing_crate(&synth);
+
     let mut z_version = None;
-    let (mut z_native, mut z_frames, mut z_empty) = (None, None, None);
+    let (mut z_native, mut z_frames, mut z_empty, mut z_synth) = (None, None, None, None);
     if let Some(python) = zxing_python() {
         let tmp = tempfile::tempdir().unwrap();
         for (name, items, slot) in [
             ("native", &native, &mut z_native),
             ("frame", &frames, &mut z_frames),
             ("empty", &empty, &mut z_empty),
+            ("synthetic", &synth, &mut z_synth),
         ] {
             let sub = tmp.path().join(name);
             std::fs::create_dir_all(&sub).unwrap();
@@ -540,6 +701,37 @@ fn main() {
         .unwrap();
     }
 
+    writeln!(
+        o,
+        "\n### Synthetic degradations ({} images: 2 payloads × families × levels)\n",
+        synth.len()
+    )
+    .unwrap();
+    writeln!(
+        o,
+        "| family | images | QuetMa | zxing-cpp crate (defaults) | zxing-cpp (PyPI) |"
+    )
+    .unwrap();
+    writeln!(o, "|---|---:|---:|---:|---:|").unwrap();
+    let qs = rates(&synth, &q_synth);
+    let q1 = rates(&synth, &q_synth_first);
+    let zs = z_synth.as_ref().map(|m| rates(&synth, m));
+    for (k, (_, n)) in &qs {
+        let label = if k == "~overall" {
+            "**overall**"
+        } else {
+            k.as_str()
+        };
+        writeln!(
+            o,
+            "| {label} | {n} | {} | {} | {} |",
+            cell(Some(&qs), k),
+            cell(Some(&q1), k),
+            cell(zs.as_ref(), k),
+        )
+        .unwrap();
+    }
+
     writeln!(o, "\n### Time per frame (ms, single thread)\n").unwrap();
     writeln!(
         o,
@@ -581,8 +773,14 @@ fn main() {
     );
     row(
         &mut o,
-        "EMPTY 1280×720 frame, first pass (zxing-cpp) only",
+        "EMPTY 1280×720 frame, first pass (zxing-cpp, no invert retry) only",
         &all_ms(&q_empty_first),
+        ze_ms.as_ref(),
+    );
+    row(
+        &mut o,
+        "EMPTY 1280×720 frame, zxing-cpp crate with library defaults",
+        &all_ms(&z_crate_empty),
         ze_ms.as_ref(),
     );
     row(
@@ -612,7 +810,11 @@ fn main() {
     let is_zxing = |p: Pass| {
         matches!(
             p,
-            Pass::Zxing | Pass::ZxingGlobal | Pass::ZxingBlurGlobal | Pass::ZxingUpscale2Global
+            Pass::Zxing
+                | Pass::ZxingInverted
+                | Pass::ZxingGlobal
+                | Pass::ZxingBlurGlobal
+                | Pass::ZxingUpscale2Global
         )
     };
     for (j, &p) in passes.iter().enumerate() {

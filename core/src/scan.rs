@@ -22,6 +22,14 @@ pub use scanner::{DecodedCode, Pass, ScanResult, Scanner, ScannerConfig};
 
 use crate::keys::TrustList;
 
+/// Whether the scanner's finder-pattern gate (see [`ScannerConfig::fallback_needs_finder`])
+/// sees a QR code's finder patterns in the frame's scan window. For benchmarks and tests.
+#[doc(hidden)]
+pub fn finder_pattern_seen(frame: &LumaFrame<'_>) -> bool {
+    let (plane, _) = frame.window_plane();
+    finder::seen(&plane, &mut Vec::new()).code
+}
+
 /// Converts an image to 8-bit luma, compositing any transparency onto white (a QR drawn on a
 /// transparent background would otherwise come out black on black).
 pub fn to_luma(image: &image::DynamicImage) -> image::GrayImage {

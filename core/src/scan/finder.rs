@@ -1,12 +1,13 @@
 //! A cheap test for "is there a QR finder pattern in this frame?", run before the expensive
 //! fallback passes so that an empty camera frame costs the first pass and this scan only.
 //!
-//! Every other row is thresholded against a moving average of the row (window 1/16 of the
-//! width, at least 8 px) and searched for the finder's 1:1:3:1:1 run pattern, in either
-//! polarity (inverted codes). A candidate counts once the column through its centre shows the
-//! same pattern at a similar size. One confirmed finder is enough: on a blurred or cut code
-//! only one of the three may survive, and a fallback pass that runs for nothing costs less
-//! than a missed code.
+//! Every other row is thresholded against a moving average of the row (window 1/6 of the
+//! width, at least 17 px: wider than a large finder's centre) and searched for the finder's
+//! 1:1:3:1:1 run pattern, in either polarity (inverted codes). A candidate counts once the column through its centre shows the
+//! same pattern at a similar size. Two confirmed finders of the same polarity and a similar
+//! size, apart from each other, are needed: a code has three, and one may be lost to blur or
+//! the frame's edge, while a single 1:1:3:1:1 crossing turns up in ordinary clutter (window
+//! frames, text, stripes) often enough to make the gate useless on empty frames.
 
 use super::ops::Plane;
 
@@ -24,13 +25,57 @@ fn pattern_total(r: &[usize; 5]) -> Option<usize> {
     (ok1(r[0]) && ok1(r[1]) && ok3(r[2]) && ok1(r[3]) && ok1(r[4])).then_some(total)
 }
 
-/// Whether at least one finder pattern is seen (see the module docs).
-pub(crate) fn seen(plane: &Plane<'_>, row_buf: &mut Vec<u32>) -> bool {
+/// A confirmed finder candidate: centre, size (the pattern's 7 modules in pixels), polarity.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    x: usize,
+    y: usize,
+    size: usize,
+    dark: bool,
+}
+
+/// At most this many distinct candidates are kept (a pathological frame stops adding).
+const MAX_CANDIDATES: usize = 64;
+
+/// Records `c`; true once it pairs with an earlier candidate (same polarity, sizes within 2×,
+/// centres at least one finder size apart).
+fn add(found: &mut Vec<Candidate>, c: Candidate) -> bool {
+    let mut pairs = false;
+    let mut duplicate = false;
+    for f in found.iter() {
+        let near = f.x.abs_diff(c.x) < f.size.max(c.size) && f.y.abs_diff(c.y) < f.size.max(c.size);
+        if near {
+            duplicate = true;
+            continue;
+        }
+        if f.dark == c.dark && f.size <= 2 * c.size && c.size <= 2 * f.size {
+            pairs = true;
+        }
+    }
+    if !duplicate && found.len() < MAX_CANDIDATES {
+        found.push(c);
+    }
+    pairs
+}
+
+/// What the finder scan saw.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Seen {
+    /// Two finder patterns of one polarity: a code is probably there.
+    pub code: bool,
+    /// ... and some of them light on dark (an inverted code).
+    pub light_on_dark: bool,
+}
+
+/// Whether a QR code's finder patterns are seen (see the module docs).
+pub(crate) fn seen(plane: &Plane<'_>, row_buf: &mut Vec<u32>) -> Seen {
+    let mut seen = Seen::default();
+    let mut found: Vec<Candidate> = Vec::new();
     let (w, h) = (plane.width, plane.height);
     if w < 7 || h < 7 {
-        return false;
+        return seen;
     }
-    let radius = (w / 32).max(4);
+    let radius = (w / 12).max(8);
     for y in (0..h).step_by(2) {
         let row = plane.row(y);
         if row.len() < w {
@@ -85,15 +130,29 @@ pub(crate) fn seen(plane: &Plane<'_>, row_buf: &mut Vec<u32>) -> bool {
                     colours[2],
                     row_buf.as_slice(),
                     radius,
+                ) && add(
+                    &mut found,
+                    Candidate {
+                        x: centre,
+                        y,
+                        size: total,
+                        dark: colours[2],
+                    },
                 ) {
-                    return true;
+                    seen.code = true;
+                    if !colours[2] {
+                        seen.light_on_dark = true;
+                    }
+                    if seen.light_on_dark {
+                        return seen;
+                    }
                 }
             }
             cur = d;
             len = 1;
         }
     }
-    false
+    seen
 }
 
 /// Checks the column through (x, y) for the same pattern, with the centre run of colour
@@ -207,10 +266,9 @@ mod tests {
         for px in [2, 3, 5, 9] {
             for inverted in [false, true] {
                 let data = code(px, 400, 300, inverted);
-                assert!(
-                    seen(&plane(&data, 400, 300), &mut buf),
-                    "px {px} inverted {inverted}"
-                );
+                let s = seen(&plane(&data, 400, 300), &mut buf);
+                assert!(s.code, "px {px} inverted {inverted}");
+                assert_eq!(s.light_on_dark, inverted, "px {px}");
             }
         }
     }
@@ -219,11 +277,11 @@ mod tests {
     fn smooth_or_flat_frames_have_none() {
         let mut buf = Vec::new();
         let flat = vec![128u8; 320 * 240];
-        assert!(!seen(&plane(&flat, 320, 240), &mut buf));
+        assert!(!seen(&plane(&flat, 320, 240), &mut buf).code);
         let ramp: Vec<u8> = (0..320 * 240)
             .map(|i| u8::try_from((i % 320) * 255 / 320).unwrap_or(0))
             .collect();
-        assert!(!seen(&plane(&ramp, 320, 240), &mut buf));
-        assert!(!seen(&plane(&flat[..36], 6, 6), &mut buf));
+        assert!(!seen(&plane(&ramp, 320, 240), &mut buf).code);
+        assert!(!seen(&plane(&flat[..36], 6, 6), &mut buf).code);
     }
 }

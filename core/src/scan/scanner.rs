@@ -16,8 +16,13 @@ use crate::payload::{Scanned, classify};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pass {
     /// zxing-cpp on the frame as it is, with its local-average binarizer and its own
-    /// try-harder, rotation, inversion and downscaling attempts (the primary pass).
+    /// try-harder, rotation and downscaling attempts (the primary pass). Its inverted-image
+    /// retry is left to [`Pass::ZxingInverted`], which runs only where light-on-dark finder
+    /// patterns are seen.
     Zxing,
+    /// zxing-cpp on the inverted frame: light-on-dark codes. Runs only where the finder scan
+    /// sees light-on-dark finder patterns (even with the finder gate off).
+    ZxingInverted,
     /// zxing-cpp with its global-histogram binarizer: evenly lit codes whose modules the
     /// local-average binarizer breaks up (noise, JPEG blocks, fine print around the code).
     ZxingGlobal,
@@ -70,8 +75,9 @@ impl Pass {
     /// threshold 2 that no zxing-cpp variant reads; the padded 2× upscale adds none on the
     /// corpus but reads small synthetic modules the others miss (`tests/scan_degraded.rs`).
     /// Every pass after the first runs only where a finder pattern is seen.
-    pub const DEFAULT_CASCADE: [Pass; 5] = [
+    pub const DEFAULT_CASCADE: [Pass; 6] = [
         Pass::Zxing,
+        Pass::ZxingInverted,
         Pass::ZxingGlobal,
         Pass::ZxingBlurGlobal,
         Pass::Adaptive {
@@ -85,6 +91,7 @@ impl Pass {
     pub fn name(self) -> &'static str {
         match self {
             Pass::Zxing => "zxing",
+            Pass::ZxingInverted => "zxing-inverted",
             Pass::ZxingGlobal => "zxing-global",
             Pass::ZxingBlurGlobal => "zxing-blur-global",
             Pass::ZxingUpscale2Global => "zxing-upscale2-global",
@@ -289,15 +296,18 @@ impl Scanner {
         let (plane, (off_x, off_y)) = frame.window_plane();
         let mut hist: Option<[u32; 256]> = None;
         let mut integral_ready = false;
-        let mut finder_seen: Option<bool> = None;
+        let mut finder_seen: Option<finder::Seen> = None;
         let passes = std::mem::take(&mut self.config.passes);
         let order = self.frame_order(passes.len());
         for (k, pass) in order.filter_map(|i| passes.get(i).copied()).enumerate() {
-            if k > 0 && self.config.fallback_needs_finder {
+            if k > 0 && (self.config.fallback_needs_finder || pass == Pass::ZxingInverted) {
                 let seen =
                     *finder_seen.get_or_insert_with(|| finder::seen(&plane, &mut self.finder_row));
-                if !seen {
+                if !seen.code && self.config.fallback_needs_finder {
                     break;
+                }
+                if pass == Pass::ZxingInverted && !seen.light_on_dark {
+                    continue;
                 }
             }
             let mut raw = std::mem::take(&mut self.raw);
@@ -392,7 +402,20 @@ impl Scanner {
                 } else {
                     Binarize::GlobalHistogram
                 };
-                zxing::decode(&img, binarize, &mut self.small, out)
+                zxing::decode(&img, binarize, false, &mut self.small, out)
+            }
+            Pass::ZxingInverted => {
+                self.small.clear();
+                self.small
+                    .extend((0..h).flat_map(|y| plane.row(y).iter().map(|&v| 255 - v)));
+                let mut scratch = Vec::new();
+                let img = Luma {
+                    data: &self.small,
+                    width: w,
+                    height: h,
+                    stride: w,
+                };
+                zxing::decode(&img, Binarize::LocalAverage, false, &mut scratch, out)
             }
             Pass::ZxingBlurGlobal => {
                 ops::blur(plane, &mut self.small, &mut self.blur_tmp);
@@ -403,7 +426,7 @@ impl Scanner {
                     height: h,
                     stride: w,
                 };
-                zxing::decode(&img, Binarize::GlobalHistogram, &mut scratch, out)
+                zxing::decode(&img, Binarize::GlobalHistogram, false, &mut scratch, out)
             }
             Pass::ZxingUpscale2Global => {
                 if (w as u64) * (h as u64) > self.config.upscale_max_pixels {
@@ -418,7 +441,7 @@ impl Scanner {
                     height: sh,
                     stride: sw,
                 };
-                let r = zxing::decode(&img, Binarize::GlobalHistogram, &mut scratch, out);
+                let r = zxing::decode(&img, Binarize::GlobalHistogram, false, &mut scratch, out);
                 return Some((r, -2, i32::try_from(2 * pad).unwrap_or(0)));
             }
             Pass::Raw => guard::decode_greyscale(w, h, |x, y| plane.px(x, y), out),

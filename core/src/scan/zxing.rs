@@ -29,12 +29,15 @@ pub(crate) struct Luma<'a> {
     pub stride: usize,
 }
 
-/// Decodes every QR code zxing-cpp finds (try-harder, rotations, inversion and downscaling
-/// on: the library's defaults, as its own benchmarks use them). `scratch` receives a packed
-/// copy only when the last row of a strided buffer is short.
+/// Decodes every QR code zxing-cpp finds, with try-harder, rotations and downscaling on (the
+/// library's defaults) and its inverted-image retry only if `try_invert` (it doubles the cost
+/// of a frame without a code; the scanner runs an inverted pass itself where it sees
+/// light-on-dark finder patterns). `scratch` receives a packed copy only when the last row of
+/// a strided buffer is short.
 pub(crate) fn decode(
     img: &Luma<'_>,
     binarize: Binarize,
+    try_invert: bool,
     scratch: &mut Vec<u8>,
     out: &mut Vec<RawCode>,
 ) -> Result<(), String> {
@@ -72,7 +75,7 @@ pub(crate) fn decode(
             .text_mode(TextMode::Plain)
             .try_harder(true)
             .try_rotate(true)
-            .try_invert(true)
+            .try_invert(try_invert)
             .try_downscale(true)
             .binarizer(match binarize {
                 Binarize::LocalAverage => Binarizer::LocalAverage,
