@@ -514,6 +514,7 @@ fn synthetic() -> Vec<Item> {
 fn only(passes: Vec<Pass>) -> ScannerConfig {
     ScannerConfig {
         passes,
+        rqrr_fallback_max_pixels: u64::MAX,
         ..ScannerConfig::default()
     }
 }
@@ -807,16 +808,7 @@ fn main() {
     .unwrap();
     writeln!(o, "| pass | engine | reads alone | lost without it |").unwrap();
     writeln!(o, "|---|---|---:|---:|").unwrap();
-    let is_zxing = |p: Pass| {
-        matches!(
-            p,
-            Pass::Zxing
-                | Pass::ZxingInverted
-                | Pass::ZxingGlobal
-                | Pass::ZxingBlurGlobal
-                | Pass::ZxingUpscale2Global
-        )
-    };
+    let is_zxing = |p: Pass| !p.is_rqrr();
     for (j, &p) in passes.iter().enumerate() {
         let reads = (0..native.len())
             .filter(|&i| counted[i] && alone[j][i])

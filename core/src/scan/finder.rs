@@ -37,10 +37,10 @@ struct Candidate {
 /// At most this many distinct candidates are kept (a pathological frame stops adding).
 const MAX_CANDIDATES: usize = 64;
 
-/// Records `c`; true once it pairs with an earlier candidate (same polarity, sizes within 2×,
-/// centres at least one finder size apart).
+/// Records `c`; true once it makes [`NEEDED`] distinct candidates of one polarity whose sizes
+/// are within 2× of its own (centres at least one finder size apart).
 fn add(found: &mut Vec<Candidate>, c: Candidate) -> bool {
-    let mut pairs = false;
+    let mut alike = 1usize;
     let mut duplicate = false;
     for f in found.iter() {
         let near = f.x.abs_diff(c.x) < f.size.max(c.size) && f.y.abs_diff(c.y) < f.size.max(c.size);
@@ -49,14 +49,17 @@ fn add(found: &mut Vec<Candidate>, c: Candidate) -> bool {
             continue;
         }
         if f.dark == c.dark && f.size <= 2 * c.size && c.size <= 2 * f.size {
-            pairs = true;
+            alike += 1;
         }
     }
     if !duplicate && found.len() < MAX_CANDIDATES {
         found.push(c);
     }
-    pairs
+    alike >= NEEDED
 }
+
+/// Finder candidates needed to call it a code.
+const NEEDED: usize = 3;
 
 /// What the finder scan saw.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -171,20 +174,20 @@ fn vertical_match(
     let x1 = (x + radius + 1).min(w);
     let sum = row_sums.get(x1).copied().unwrap_or(0) - row_sums.get(x0).copied().unwrap_or(0);
     let n = (x1 - x0) as u32;
-    let is_dark = |yy: usize| u32::from(plane.px(x, yy)) * n * 100 < sum * 95;
-    if is_dark(y) != dark {
+    let is_dark = |xx: usize, yy: usize| u32::from(plane.px(xx, yy)) * n * 100 < sum * 95;
+    if is_dark(x, y) != dark {
         return false;
     }
     let limit = total * 2;
-    // Runs from the centre upward and downward: centre, then 2 more each way.
-    let walk = |up: bool| -> Option<[usize; 3]> {
+    // Runs from the centre one way along (dx, dy) (or against it): centre, then 2 more.
+    let walk = |dx: usize, dy: usize, back: bool| -> Option<[usize; 3]> {
         let mut runs = [0usize; 3];
         let mut idx = 0usize;
         let mut colour = dark;
-        let mut yy = y;
+        let (mut xx, mut yy) = (x, y);
         let mut steps = 0usize;
         loop {
-            if is_dark(yy) == colour {
+            if is_dark(xx, yy) == colour {
                 if let Some(r) = runs.get_mut(idx) {
                     *r += 1;
                 }
@@ -202,23 +205,28 @@ fn vertical_match(
             if steps > limit {
                 return None;
             }
-            yy = if up {
-                yy.checked_sub(1)?
+            if back {
+                xx = xx.checked_sub(dx)?;
+                yy = yy.checked_sub(dy)?;
             } else {
-                let next = yy + 1;
-                if next >= plane.height {
+                xx += dx;
+                yy += dy;
+                if xx >= plane.width || yy >= plane.height {
                     return None;
                 }
-                next
-            };
+            }
         }
     };
-    let (Some(up), Some(down)) = (walk(true), walk(false)) else {
-        return false;
+    let matches = |dx: usize, dy: usize, lo: usize, hi: usize| {
+        let (Some(a), Some(b)) = (walk(dx, dy, true), walk(dx, dy, false)) else {
+            return false;
+        };
+        // The centre pixel was counted in both walks.
+        let runs = [a[2], a[1], a[0] + b[0] - 1, b[1], b[2]];
+        pattern_total(&runs).is_some_and(|t| t * 100 >= total * lo && t * 100 <= total * hi)
     };
-    // The centre pixel was counted in both walks.
-    let runs = [up[2], up[1], up[0] + down[0] - 1, down[1], down[2]];
-    pattern_total(&runs).is_some_and(|t| t * 2 >= total && t <= total * 2)
+    // About the horizontal size. (A diagonal check as ZXing's loses blurred codes here.)
+    matches(0, 1, 50, 200)
 }
 
 #[cfg(test)]

@@ -71,11 +71,13 @@ impl Pass {
     /// The default cascade, chosen on the shared photo corpus (316 single-code images; see
     /// `docs/adr/0003-scanning-engine.md` and `cargo bench -p quetma-core --bench
     /// scan_corpus` for each pass's marginal contribution). zxing-cpp alone reads 290; its
-    /// global-histogram binarizer adds 6, the blurred copy 3, rqrr with a local-mean
-    /// threshold 2 that no zxing-cpp variant reads; the padded 2× upscale adds none on the
-    /// corpus but reads small synthetic modules the others miss (`tests/scan_degraded.rs`).
-    /// Every pass after the first runs only where a finder pattern is seen.
-    pub const DEFAULT_CASCADE: [Pass; 6] = [
+    /// global-histogram binarizer adds 6, the blurred copy 4 (one of them a code whose
+    /// corpus text was wrong, see the corpus test's errata), the inverted frame 3
+    /// (light-on-dark codes; zxing-cpp's own inverted retry is off in the first pass), rqrr
+    /// with a local-mean threshold 2 that no zxing-cpp variant reads. [`Pass::ZxingUpscale2Global`]
+    /// adds nothing after these (corpus and `tests/scan_degraded.rs`) and is left out.
+    /// Every pass after the first runs only where finder patterns are seen.
+    pub const DEFAULT_CASCADE: [Pass; 5] = [
         Pass::Zxing,
         Pass::ZxingInverted,
         Pass::ZxingGlobal,
@@ -84,8 +86,19 @@ impl Pass {
             window_divisor: 8,
             percent: 15,
         },
-        Pass::ZxingUpscale2Global,
     ];
+
+    /// Whether the pass runs rqrr (else zxing-cpp).
+    pub fn is_rqrr(self) -> bool {
+        !matches!(
+            self,
+            Pass::Zxing
+                | Pass::ZxingInverted
+                | Pass::ZxingGlobal
+                | Pass::ZxingBlurGlobal
+                | Pass::ZxingUpscale2Global
+        )
+    }
 
     /// A short stable name of the kind of pass (for logs).
     pub fn name(self) -> &'static str {
@@ -145,6 +158,10 @@ pub struct ScannerConfig {
     /// Run the passes after the first only on frames where a QR finder pattern is seen (a
     /// cheap row scan): an empty camera frame then costs the first pass and that scan.
     pub fallback_needs_finder: bool,
+    /// rqrr passes after the first run only on frames (scan windows) of at most this many
+    /// pixels: rqrr costs 10–60 ms on a noisy frame of 0.5–1 Mpx, and the codes only it reads
+    /// are small, low-resolution ones.
+    pub rqrr_fallback_max_pixels: u64,
     /// Keep rqrr's contained panics off stderr (installs a filtering panic hook once).
     pub quiet_rqrr_panics: bool,
 }
@@ -158,6 +175,7 @@ impl Default for ScannerConfig {
             upscale_max_pixels: 500_000,
             max_passes_per_frame: None,
             fallback_needs_finder: true,
+            rqrr_fallback_max_pixels: 500_000,
             repeat_after: Duration::from_secs(3),
             quiet_rqrr_panics: true,
         }
@@ -309,6 +327,13 @@ impl Scanner {
                 if pass == Pass::ZxingInverted && !seen.light_on_dark {
                     continue;
                 }
+            }
+            if k > 0
+                && pass.is_rqrr()
+                && (plane.width as u64) * (plane.height as u64)
+                    > self.config.rqrr_fallback_max_pixels
+            {
+                continue;
             }
             let mut raw = std::mem::take(&mut self.raw);
             raw.clear();
