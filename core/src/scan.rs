@@ -1,24 +1,37 @@
 //! Decoding QR codes from camera frames and image files.
 //!
 //! A platform camera analyser hands each luma frame to a [`Scanner`] (or, for a live preview,
-//! a [`ContinuousScanner`]) as a borrowed [`LumaFrame`]. The scanner runs rqrr 0.11 on the raw
-//! frame and, only if nothing decodes, a cascade of pre-processing [`Pass`]es. Every rqrr call
-//! is panic-contained: no frame can crash the app. Decoded texts are classified with
-//! [`crate::payload::classify`].
+//! a [`ContinuousScanner`]) as a borrowed [`LumaFrame`], optionally limited to the viewfinder
+//! ([`LumaFrame::with_scan_window`]). The scanner runs zxing-cpp (crate `zxing-cpp`, C++
+//! bundled) on the frame and, only if nothing decodes and QR finder patterns are seen, a short
+//! cascade of fallback [`Pass`]es (zxing-cpp on pre-processed copies, one rqrr pass); see
+//! `docs/adr/0003-scanning-engine.md`. Every engine call is panic-contained and the C++ API
+//! catches its exceptions: no frame may crash the app (fuzzed, `fuzz/`). Decoded texts are
+//! classified with [`crate::payload::classify`].
 //!
 //! Image files (the `quetma scan FILE` command) go through [`decode_image`] / [`scan_image`].
 
 mod continuous;
+mod finder;
 mod frame;
 mod guard;
 mod ops;
 mod scanner;
+mod zxing;
 
 pub use continuous::{ContinuousScanner, MAX_REMEMBERED};
-pub use frame::{FramePoint, LumaFrame, MAX_PIXELS, MAX_SIDE, Rotation, ScanError};
+pub use frame::{FramePoint, LumaFrame, MAX_PIXELS, MAX_SIDE, Rotation, ScanError, ScanWindow};
 pub use scanner::{DecodedCode, Pass, ScanResult, Scanner, ScannerConfig};
 
 use crate::keys::TrustList;
+
+/// Whether the scanner's finder-pattern gate (see [`ScannerConfig::fallback_needs_finder`])
+/// sees a QR code's finder patterns in the frame's scan window. For benchmarks and tests.
+#[doc(hidden)]
+pub fn finder_pattern_seen(frame: &LumaFrame<'_>) -> bool {
+    let (plane, _) = frame.window_plane();
+    finder::seen(&plane, &mut Vec::new()).code
+}
 
 /// Converts an image to 8-bit luma, compositing any transparency onto white (a QR drawn on a
 /// transparent background would otherwise come out black on black).

@@ -1,8 +1,8 @@
 //! Decodes the shared QR photo corpus and holds the decode rate above a measured floor.
 //!
-//! Structured-append parts (`zxingcpp-qrcode-7`) each hold a quarter of the expected text and
-//! rqrr 0.11 rejects the structured-append mode header, so they are reported apart and not
-//! counted in the rate.
+//! Structured-append parts (`zxingcpp-qrcode-7`) each hold a quarter of the expected text (the
+//! scanner reads each part's own text; joining the parts is not a scanner concern), so they
+//! are reported apart and not counted in the rate.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may panic on setup
 
 #[path = "support/corpus.rs"]
@@ -15,9 +15,10 @@ use corpus::{Entry, Outcome};
 use quetma_core::keys::TrustList;
 use quetma_core::scan::{LumaFrame, Pass, Scanner, ScannerConfig};
 
-/// Measured with the default cascade: 246/316 = 77.8% (rqrr alone on the raw image: 177,
-/// 56.0%). The floor sits a few points below.
-const FLOOR_PERCENT: f64 = 74.0;
+/// Measured with the default cascade: 302/316 = 95.6% (zxing-cpp alone: 290, 91.8%; the rqrr
+/// cascade before ADR 0003: 246, 77.8%). The floor sits a little below, so that a change
+/// losing more than three or four images fails.
+const FLOOR_PERCENT: f64 = 94.5;
 
 struct Row {
     entry: Entry,

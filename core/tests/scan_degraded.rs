@@ -8,8 +8,8 @@
 //! unless stated:
 //! - module size: reads at 3, 2 and even 1 px/module on a crisp synthetic rendering;
 //! - rotation: 0°, 5°, 10°, 20°, 30°, 45°, 60°, 90°, 135°, 180° read; a 3° sweep over 0..90° is
-//!   held to 90% (rqrr alone missed isolated angles such as 30° and 60° for the venue URL, and
-//!   about a third of the angles for the CCCD at 3 px/module; the upscale pass recovers most);
+//!   held to 90% (written for the former rqrr cascade, which missed isolated angles; the
+//!   zxing-cpp cascade of ADR 0003 reads every angle of the sweep in the scan bench);
 //! - perspective (top edge pulled in by k of the width per side): k ≤ 0.15 reads; fails from
 //!   0.2 (CCCD) / 0.25 (venue URL);
 //! - Gaussian blur: sigma ≤ 1.5 px reads, 2.0 px fails;

@@ -123,20 +123,33 @@ fn stride_with_garbage_padding() {
     for y in 0..img.h {
         buf[y * stride..y * stride + img.w].copy_from_slice(&img.data[y * img.w..(y + 1) * img.w]);
     }
-    // The last row is cut at the width, as on Android.
-    buf.truncate((img.h - 1) * stride + img.w);
-    let frame = LumaFrame::new(
-        &buf,
-        img.w as u32,
-        img.h as u32,
-        stride as u32,
-        Rotation::Deg0,
-    )
-    .unwrap();
-    let codes = scanner().decode(&frame);
-    assert_eq!(codes.len(), 1);
-    assert_eq!(codes[0].text, text);
-    assert_eq!(codes[0].pass, Pass::Raw);
+    // Whole padded rows (zxing-cpp reads the rows in place), then the last row cut at the
+    // width, as on Android (zxing-cpp gets a packed copy); rqrr reads both in place.
+    let full = buf.len();
+    for len in [full, (img.h - 1) * stride + img.w] {
+        let frame = LumaFrame::new(
+            &buf[..len],
+            img.w as u32,
+            img.h as u32,
+            stride as u32,
+            Rotation::Deg0,
+        )
+        .unwrap();
+        let codes = scanner().decode(&frame);
+        assert_eq!(codes.len(), 1);
+        assert_eq!(codes[0].text, text);
+        assert_eq!(codes[0].pass, Pass::Zxing);
+        let mut rqrr = Scanner::new(
+            ScannerConfig {
+                passes: vec![Pass::Raw],
+                ..ScannerConfig::default()
+            },
+            TrustList::new(),
+        );
+        let codes = rqrr.decode(&frame);
+        assert_eq!(codes.len(), 1);
+        assert_eq!(codes[0].text, text);
+    }
 }
 
 #[test]
@@ -230,6 +243,111 @@ fn several_codes_in_one_frame_and_dedup() {
     assert_eq!(got, vec!["FIRST CODE".to_owned(), "SECOND CODE".to_owned()]);
 }
 
+/// "LEFT" and "RIGHT" side by side in one upright frame; the x where the right code starts.
+fn two_codes() -> (Img, usize) {
+    let a = degrade::render("LEFT", quetma_core::render::EcLevel::M, 4);
+    let b = degrade::render("RIGHT", quetma_core::render::EcLevel::M, 4);
+    let mut frame = Img::new(a.w + b.w + 60, a.h.max(b.h) + 40, 255);
+    for (img, ox) in [(&a, 20), (&b, 40 + a.w)] {
+        for y in 0..img.h {
+            let start = (20 + y) * frame.w + ox;
+            frame.data[start..start + img.w].copy_from_slice(&img.data[y * img.w..(y + 1) * img.w]);
+        }
+    }
+    (frame, 30 + a.w)
+}
+
+#[test]
+fn scan_window_searches_only_the_viewfinder_in_every_rotation() {
+    let (upright, split) = two_codes();
+    let window = scan::ScanWindow {
+        left: split as u32,
+        top: 0,
+        width: (upright.w - split) as u32,
+        height: upright.h as u32,
+    };
+    for r in [
+        Rotation::Deg0,
+        Rotation::Deg90,
+        Rotation::Deg180,
+        Rotation::Deg270,
+    ] {
+        let sensor = to_sensor(&upright, r);
+        let frame = LumaFrame::packed(&sensor.data, sensor.w as u32, sensor.h as u32)
+            .unwrap()
+            .with_rotation(r);
+        let mut all: Vec<String> = scanner()
+            .decode(&frame)
+            .into_iter()
+            .map(|c| c.text)
+            .collect();
+        all.sort();
+        assert_eq!(all, vec!["LEFT".to_owned(), "RIGHT".to_owned()], "{r:?}");
+        let codes = scanner().decode(&frame.with_scan_window(window));
+        assert_eq!(codes.len(), 1, "{r:?}");
+        assert_eq!(codes[0].text, "RIGHT");
+        // Corners come back in whole-frame upright coordinates, inside the window.
+        for p in codes[0].bounds {
+            assert!(
+                p.x >= split as i32 - 2 && p.x < upright.w as i32 && p.y >= 0,
+                "{r:?}: {p:?}"
+            );
+        }
+        // A window off the frame searches the whole frame.
+        let off = scan::ScanWindow {
+            left: 10_000,
+            top: 0,
+            width: 10,
+            height: 10,
+        };
+        assert_eq!(scanner().decode(&frame.with_scan_window(off)).len(), 2);
+    }
+}
+
+#[test]
+fn empty_frames_skip_the_fallback_passes() {
+    // Smooth shading and flat blocks hold no finder pattern: only the first pass runs, so
+    // the camera default costs one zxing-cpp pass per empty frame. With the gate off, the
+    // whole cascade runs (and still finds nothing).
+    let img = Img {
+        w: 640,
+        h: 480,
+        data: (0..640 * 480)
+            .map(|i| ((i % 640) / 5 + (i / 640) / 8) as u8)
+            .collect(),
+    };
+    let frame = LumaFrame::packed(&img.data, 640, 480).unwrap();
+    // Ungated, every pass runs but the inverted one (no light-on-dark finders seen).
+    for (gate, runs) in [(true, 1), (false, Pass::DEFAULT_CASCADE.len() as u64 - 1)] {
+        let mut s = Scanner::new(
+            ScannerConfig {
+                fallback_needs_finder: gate,
+                // 640×480 is above the upscale limit: raise it so every pass applies.
+                upscale_max_pixels: 1_000_000,
+                ..ScannerConfig::default()
+            },
+            TrustList::new(),
+        );
+        assert!(s.decode(&frame).is_empty());
+        assert_eq!(s.passes_run(), runs, "gate {gate}");
+    }
+    // A code only a fallback pass reads (here: an rqrr pass after a pass that never reads
+    // anything) is still found: the gate sees its finder patterns.
+    let code = code_bytes(b"GATED", 4);
+    let frame = LumaFrame::packed(&code.data, code.w as u32, code.h as u32).unwrap();
+    let mut s = Scanner::new(
+        ScannerConfig {
+            passes: vec![Pass::Upscale2, Pass::Raw],
+            upscale_max_pixels: 0,
+            ..ScannerConfig::default()
+        },
+        TrustList::new(),
+    );
+    let codes = s.decode(&frame);
+    assert_eq!(codes.len(), 1);
+    assert_eq!(codes[0].pass, Pass::Raw);
+}
+
 #[test]
 fn scan_classifies_with_the_trust_list() {
     let text = "not a quetma code";
@@ -263,11 +381,22 @@ fn frames_without_codes_return_nothing() {
 
 #[test]
 fn budgeted_passes_rotate_across_frames() {
-    // Only the inverted passes read a light-on-dark code: with 2 passes per frame (raw plus
-    // one more in turn) it is found within the cascade's length of frames.
+    // In an rqrr-only cascade only the inverted pass reads a light-on-dark code: with 2
+    // passes per frame (the first plus one more in turn) it is found within the cascade's
+    // length of frames, not on the first. (The default cascade's zxing-cpp reads it at once.)
     let img = degrade::invert(&code_bytes(b"LIGHT ON DARK", 4));
     let frame = LumaFrame::packed(&img.data, img.w as u32, img.h as u32).unwrap();
+    assert_eq!(texts(&img), vec!["LIGHT ON DARK".to_owned()]);
     let config = ScannerConfig {
+        passes: vec![
+            Pass::Raw,
+            Pass::Otsu,
+            Pass::Adaptive {
+                window_divisor: 8,
+                percent: 15,
+            },
+            Pass::Inverted,
+        ],
         max_passes_per_frame: std::num::NonZeroUsize::new(2),
         ..ScannerConfig::default()
     };
@@ -285,7 +414,14 @@ fn rqrr_panic_is_contained() {
     let path = dir.join("zxing-qrcode-6/7.png");
     let luma = corpus::load_luma(&path);
     let frame = LumaFrame::packed(luma.as_raw(), luma.width(), luma.height()).unwrap();
-    let mut s = scanner();
+    // zxing-cpp reads this image first; rqrr alone is what panics.
+    let mut s = Scanner::new(
+        ScannerConfig {
+            passes: vec![Pass::Raw],
+            ..ScannerConfig::default()
+        },
+        TrustList::new(),
+    );
     let _ = s.scan(&frame);
     assert!(
         s.contained_panics() >= 1,

@@ -1,14 +1,15 @@
-//! Arbitrary bytes as a camera frame: the first bytes choose width, height, row stride and
-//! rotation, the rest are the pixels. The scanner must return (codes or nothing), never panic
-//! or abort — rqrr's own panics included, which the scanner contains.
+//! Arbitrary bytes as a camera frame: the first bytes choose width, height, row stride,
+//! rotation and an optional scan window, the rest are the pixels. The scanner must return
+//! (codes or nothing), never panic or abort — rqrr's panics and zxing-cpp's C++ included:
+//! rqrr's are contained, and the C++ engine must not crash on any input.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use quetma_core::keys::TrustList;
-use quetma_core::scan::{LumaFrame, Rotation, Scanner, ScannerConfig};
+use quetma_core::scan::{LumaFrame, Rotation, ScanWindow, Scanner, ScannerConfig};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((head, pixels)) = data.split_first_chunk::<5>() else {
+    let Some((head, pixels)) = data.split_first_chunk::<9>() else {
         return;
     };
     let width = u32::from(head[0]) + 1;
@@ -20,9 +21,23 @@ fuzz_target!(|data: &[u8]| {
         2 => Rotation::Deg180,
         _ => Rotation::Deg270,
     };
-    let Ok(frame) = LumaFrame::new(pixels, width, height, stride, rotation) else {
+    let Ok(mut frame) = LumaFrame::new(pixels, width, height, stride, rotation) else {
         return;
     };
-    let mut scanner = Scanner::new(ScannerConfig::default(), TrustList::new());
+    if head[4] & 1 == 1 {
+        frame = frame.with_scan_window(ScanWindow {
+            left: u32::from(head[5]),
+            top: u32::from(head[6]),
+            width: u32::from(head[7]),
+            height: u32::from(head[8]),
+        });
+    }
+    // Whole cascade, without the finder gate, on every frame: every engine sees every input.
+    let config = ScannerConfig {
+        early_exit: head[4] & 2 == 0,
+        fallback_needs_finder: head[4] & 4 == 0,
+        ..ScannerConfig::default()
+    };
+    let mut scanner = Scanner::new(config, TrustList::new());
     let _ = scanner.scan(&frame);
 });

@@ -207,6 +207,7 @@ enum Engine {
 #[derive(uniffi::Object)]
 pub struct FrameScanner {
     engine: Mutex<Engine>,
+    window: Mutex<Option<core_scan::ScanWindow>>,
 }
 
 impl std::fmt::Debug for FrameScanner {
@@ -217,14 +218,16 @@ impl std::fmt::Debug for FrameScanner {
 
 impl FrameScanner {
     pub(crate) fn with_keys(keys: &Keys, continuous: bool) -> Self {
-        let scanner = Scanner::new(ScannerConfig::default(), keys.trust.clone());
         let engine = if continuous {
+            // A live preview: the camera budget spreads the fallback passes over frames.
+            let scanner = Scanner::new(ScannerConfig::camera(), keys.trust.clone());
             Engine::Continuous(ContinuousScanner::new(scanner), Instant::now())
         } else {
-            Engine::Single(scanner)
+            Engine::Single(Scanner::new(ScannerConfig::default(), keys.trust.clone()))
         };
         Self {
             engine: Mutex::new(engine),
+            window: Mutex::new(None),
         }
     }
 
@@ -237,8 +240,11 @@ impl FrameScanner {
         row_stride: u32,
         rotation: Rotation,
     ) -> Result<Vec<core_scan::ScanResult>> {
-        let frame = LumaFrame::new(luma, width, height, row_stride, rotation.into())
+        let mut frame = LumaFrame::new(luma, width, height, row_stride, rotation.into())
             .map_err(frame_error)?;
+        if let Some(window) = self.window.lock().ok().and_then(|w| *w) {
+            frame = frame.with_scan_window(window);
+        }
         let mut engine = self
             .engine
             .lock()
@@ -294,6 +300,27 @@ impl FrameScanner {
         rotation: Rotation,
     ) -> Result<Vec<ScanResult>> {
         self.scan(&luma, width, height, row_stride, rotation)
+    }
+
+    /// Searches only the viewfinder rectangle from now on: `left`, `top`, `width`, `height` in
+    /// upright frame pixels (after the frame's rotation), clamped to each frame; a rectangle
+    /// outside the frame searches all of it. Reported corners stay in whole-frame coordinates.
+    pub fn set_scan_window(&self, left: u32, top: u32, width: u32, height: u32) {
+        if let Ok(mut w) = self.window.lock() {
+            *w = Some(core_scan::ScanWindow {
+                left,
+                top,
+                width,
+                height,
+            });
+        }
+    }
+
+    /// Searches whole frames again.
+    pub fn clear_scan_window(&self) {
+        if let Ok(mut w) = self.window.lock() {
+            *w = None;
+        }
     }
 
     /// Forgets the codes already reported (continuous mode), so the next sighting is reported.

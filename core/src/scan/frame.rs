@@ -67,6 +67,36 @@ impl Rotation {
         };
         FramePoint { x: ux, y: uy }
     }
+
+    /// Maps an upright point of a `width`×`height` sensor image back to sensor coordinates
+    /// (the inverse of [`Rotation::to_upright`]).
+    pub fn to_sensor(self, p: FramePoint, width: u32, height: u32) -> FramePoint {
+        let w = i32::try_from(width).unwrap_or(i32::MAX);
+        let h = i32::try_from(height).unwrap_or(i32::MAX);
+        let (ux, uy) = (p.x, p.y);
+        let (x, y) = match self {
+            Self::Deg0 => (ux, uy),
+            Self::Deg90 => (uy, (h - 1).saturating_sub(ux)),
+            Self::Deg180 => ((w - 1).saturating_sub(ux), (h - 1).saturating_sub(uy)),
+            Self::Deg270 => ((w - 1).saturating_sub(uy), ux),
+        };
+        FramePoint { x, y }
+    }
+}
+
+/// A scan window (the viewfinder rectangle the shell draws), in upright frame pixels: only
+/// this part of the frame is searched. Clamped to the frame; an empty intersection searches
+/// the whole frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ScanWindow {
+    /// Left edge, upright coordinates.
+    pub left: u32,
+    /// Top edge, upright coordinates.
+    pub top: u32,
+    /// Width in upright pixels.
+    pub width: u32,
+    /// Height in upright pixels.
+    pub height: u32,
 }
 
 /// A point in frame coordinates (pixels; may lie outside the frame for a code cut by the edge).
@@ -126,6 +156,8 @@ pub struct LumaFrame<'a> {
     height: u32,
     row_stride: u32,
     rotation: Rotation,
+    /// The scan window in sensor coordinates: left, top, width, height.
+    window: Option<[u32; 4]>,
 }
 
 impl<'a> LumaFrame<'a> {
@@ -160,6 +192,7 @@ impl<'a> LumaFrame<'a> {
             height,
             row_stride,
             rotation,
+            window: None,
         })
     }
 
@@ -168,9 +201,58 @@ impl<'a> LumaFrame<'a> {
         Self::new(data, width, height, width, Rotation::Deg0)
     }
 
-    /// The same frame with another rotation.
+    /// The same frame with another rotation (set it before [`LumaFrame::with_scan_window`]:
+    /// the window is kept in sensor coordinates).
     pub fn with_rotation(self, rotation: Rotation) -> Self {
         Self { rotation, ..self }
+    }
+
+    /// The same frame searched only inside `window` (upright coordinates, clamped to the
+    /// frame; a window outside the frame or of zero size leaves the whole frame). Reported
+    /// corners stay in whole-frame coordinates.
+    pub fn with_scan_window(self, window: ScanWindow) -> Self {
+        let (uw, uh) = self.rotation.upright_size(self.width, self.height);
+        let left = window.left.min(uw);
+        let top = window.top.min(uh);
+        let right = window.left.saturating_add(window.width).min(uw);
+        let bottom = window.top.saturating_add(window.height).min(uh);
+        if right <= left || bottom <= top {
+            return Self {
+                window: None,
+                ..self
+            };
+        }
+        let to_i = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+        let a = self.rotation.to_sensor(
+            FramePoint {
+                x: to_i(left),
+                y: to_i(top),
+            },
+            self.width,
+            self.height,
+        );
+        let b = self.rotation.to_sensor(
+            FramePoint {
+                x: to_i(right - 1),
+                y: to_i(bottom - 1),
+            },
+            self.width,
+            self.height,
+        );
+        let to_u = |v: i32| u32::try_from(v.max(0)).unwrap_or(0);
+        let (x0, x1) = (to_u(a.x.min(b.x)), to_u(a.x.max(b.x)));
+        let (y0, y1) = (to_u(a.y.min(b.y)), to_u(a.y.max(b.y)));
+        let x1 = x1.min(self.width - 1);
+        let y1 = y1.min(self.height - 1);
+        Self {
+            window: Some([x0, y0, x1 - x0.min(x1) + 1, y1 - y0.min(y1) + 1]),
+            ..self
+        }
+    }
+
+    /// The scan window in sensor coordinates (left, top, width, height), if one is set.
+    pub fn scan_window(&self) -> Option<[u32; 4]> {
+        self.window
     }
 
     /// The luma bytes, padding included.
@@ -205,6 +287,30 @@ impl<'a> LumaFrame<'a> {
             width: self.width as usize,
             height: self.height as usize,
             stride: self.row_stride as usize,
+        }
+    }
+
+    /// The part of the frame to search (the scan window, or all of it) and its offset in
+    /// sensor coordinates.
+    pub(crate) fn window_plane(&self) -> (super::ops::Plane<'a>, (i32, i32)) {
+        let Some([x, y, w, h]) = self.window else {
+            return (self.plane(), (0, 0));
+        };
+        let start = y as usize * self.row_stride as usize + x as usize;
+        match self.data.get(start..) {
+            Some(data) => (
+                super::ops::Plane {
+                    data,
+                    width: w as usize,
+                    height: h as usize,
+                    stride: self.row_stride as usize,
+                },
+                (
+                    i32::try_from(x).unwrap_or(i32::MAX),
+                    i32::try_from(y).unwrap_or(i32::MAX),
+                ),
+            ),
+            None => (self.plane(), (0, 0)),
         }
     }
 }

@@ -194,3 +194,55 @@ pub(crate) fn upsample2(plane: &Plane<'_>, x: usize, y: usize) -> u8 {
         + u16::from(plane.px(x1, y1));
     u8::try_from((s + 2) / 4).unwrap_or(u8::MAX)
 }
+
+/// A 5-tap binomial blur (`[1 4 6 4 1] / 16` across, then down; about a Gaussian of sigma
+/// 1 px) into `out` (packed `width × height`). Edges repeat the border pixel.
+pub(crate) fn blur(plane: &Plane<'_>, out: &mut Vec<u8>, tmp: &mut Vec<u16>) {
+    let (w, h) = (plane.width, plane.height);
+    const K: [u16; 5] = [1, 4, 6, 4, 1];
+    tmp.clear();
+    tmp.reserve(w * h);
+    for y in 0..h {
+        let row = plane.row(y);
+        for x in 0..w {
+            let mut s = 0u16;
+            for (k, &c) in K.iter().enumerate() {
+                let xx = (x + k).saturating_sub(2).min(w - 1);
+                s += c * u16::from(row.get(xx).copied().unwrap_or(255));
+            }
+            tmp.push(s);
+        }
+    }
+    out.clear();
+    out.reserve(w * h);
+    for y in 0..h {
+        for x in 0..w {
+            let mut s = 0u32;
+            for (k, &c) in K.iter().enumerate() {
+                let yy = (y + k).saturating_sub(2).min(h - 1);
+                s += u32::from(c) * u32::from(tmp.get(yy * w + x).copied().unwrap_or(255 * 16));
+            }
+            out.push(u8::try_from((s + 128) / 256).unwrap_or(u8::MAX));
+        }
+    }
+}
+
+/// A 2× bilinear upscale of `plane` framed by a white border of `pad` source pixels (a quiet
+/// zone for codes cut close to the edge) into `out`; returns the new size.
+pub(crate) fn pad_upscale2(plane: &Plane<'_>, pad: usize, out: &mut Vec<u8>) -> (usize, usize) {
+    let (w, h) = (2 * (plane.width + 2 * pad), 2 * (plane.height + 2 * pad));
+    let (x0, y0) = (2 * pad, 2 * pad);
+    let (x1, y1) = (x0 + 2 * plane.width, y0 + 2 * plane.height);
+    out.clear();
+    out.reserve(w * h);
+    for y in 0..h {
+        for x in 0..w {
+            out.push(if (x0..x1).contains(&x) && (y0..y1).contains(&y) {
+                upsample2(plane, x - x0, y - y0)
+            } else {
+                255
+            });
+        }
+    }
+    (w, h)
+}

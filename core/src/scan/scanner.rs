@@ -1,18 +1,39 @@
-//! The frame scanner: rqrr on the raw frame, then a cascade of pre-processing passes.
+//! The frame scanner: zxing-cpp on the frame, then, only where a finder pattern is seen, a
+//! cascade of fallback passes (zxing-cpp on pre-processed copies, rqrr).
 
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
+use super::finder;
 use super::frame::{FramePoint, LumaFrame, ScanError};
 use super::guard::{self, RawCode};
 use super::ops::{self, Adaptive, Plane};
+use super::zxing::{self, Binarize, Luma};
 use crate::keys::TrustList;
 use crate::payload::{Scanned, classify};
 
 /// One decoding pass of the cascade.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pass {
-    /// The frame as it is, thresholded by rqrr's own row-wise moving average.
+    /// zxing-cpp on the frame as it is, with its local-average binarizer and its own
+    /// try-harder, rotation and downscaling attempts (the primary pass). Its inverted-image
+    /// retry is left to [`Pass::ZxingInverted`], which runs only where light-on-dark finder
+    /// patterns are seen.
+    Zxing,
+    /// zxing-cpp on the inverted frame: light-on-dark codes. Runs only where the finder scan
+    /// sees light-on-dark finder patterns (even with the finder gate off).
+    ZxingInverted,
+    /// zxing-cpp with its global-histogram binarizer: evenly lit codes whose modules the
+    /// local-average binarizer breaks up (noise, JPEG blocks, fine print around the code).
+    ZxingGlobal,
+    /// zxing-cpp (global histogram) on a blurred copy (about sigma 1 px): noisy or
+    /// over-sharpened photos, dithered prints.
+    ZxingBlurGlobal,
+    /// zxing-cpp (global histogram) on a 2× upscale framed by a white quiet zone of 1/16 of
+    /// the shorter side (only for frames of at most [`ScannerConfig::upscale_max_pixels`]):
+    /// small modules, codes cut close to the edge.
+    ZxingUpscale2Global,
+    /// rqrr on the frame as it is, thresholded by rqrr's own row-wise moving average.
     Raw,
     /// A 2×2 box-filtered half-size copy (only for frames of at least
     /// [`ScannerConfig::downscale_min_pixels`]): smooths sensor noise and JPEG blocks, and
@@ -47,38 +68,46 @@ pub enum Pass {
 }
 
 impl Pass {
-    /// The default cascade. Chosen greedily on the shared photo corpus (316 single-code
-    /// images): each pass is the one that added the most decodes to the passes before it.
-    /// rqrr alone reads 177; the adaptive windows add 42, 8 and 6, Otsu 2, the inverted frame
-    /// 1 (a light-on-dark code), the inverted adaptive pass 0 (it reads noisy light-on-dark
-    /// codes the inverted frame misses, see `tests/scan_degraded.rs`), and the 2× upscale 10
-    /// (small modules), for 246. The upscale is last because it costs four passes' pixels.
-    pub const DEFAULT_CASCADE: [Pass; 8] = [
-        Pass::Raw,
-        Pass::Adaptive {
-            window_divisor: 48,
-            percent: 10,
-        },
+    /// The default cascade, chosen on the shared photo corpus (316 single-code images; see
+    /// `docs/adr/0003-scanning-engine.md` and `cargo bench -p quetma-core --bench
+    /// scan_corpus` for each pass's marginal contribution). zxing-cpp alone reads 290; its
+    /// global-histogram binarizer adds 6, the blurred copy 4 (one of them a code whose
+    /// corpus text was wrong, see the corpus test's errata), the inverted frame 3
+    /// (light-on-dark codes; zxing-cpp's own inverted retry is off in the first pass), rqrr
+    /// with a local-mean threshold 2 that no zxing-cpp variant reads. [`Pass::ZxingUpscale2Global`]
+    /// adds nothing after these (corpus and `tests/scan_degraded.rs`) and is left out.
+    /// Every pass after the first runs only where finder patterns are seen.
+    pub const DEFAULT_CASCADE: [Pass; 5] = [
+        Pass::Zxing,
+        Pass::ZxingInverted,
+        Pass::ZxingGlobal,
+        Pass::ZxingBlurGlobal,
         Pass::Adaptive {
             window_divisor: 8,
             percent: 15,
         },
-        Pass::Adaptive {
-            window_divisor: 8,
-            percent: 5,
-        },
-        Pass::Otsu,
-        Pass::Inverted,
-        Pass::InvertedAdaptive {
-            window_divisor: 48,
-            percent: 10,
-        },
-        Pass::Upscale2,
     ];
+
+    /// Whether the pass runs rqrr (else zxing-cpp).
+    pub fn is_rqrr(self) -> bool {
+        !matches!(
+            self,
+            Pass::Zxing
+                | Pass::ZxingInverted
+                | Pass::ZxingGlobal
+                | Pass::ZxingBlurGlobal
+                | Pass::ZxingUpscale2Global
+        )
+    }
 
     /// A short stable name of the kind of pass (for logs).
     pub fn name(self) -> &'static str {
         match self {
+            Pass::Zxing => "zxing",
+            Pass::ZxingInverted => "zxing-inverted",
+            Pass::ZxingGlobal => "zxing-global",
+            Pass::ZxingBlurGlobal => "zxing-blur-global",
+            Pass::ZxingUpscale2Global => "zxing-upscale2-global",
             Pass::Raw => "raw",
             Pass::Downscale2 => "downscale2",
             Pass::Upscale2 => "upscale2",
@@ -126,6 +155,13 @@ pub struct ScannerConfig {
     /// [`ContinuousScanner`](super::ContinuousScanner) reports the same text at most once per
     /// this long.
     pub repeat_after: Duration,
+    /// Run the passes after the first only on frames where a QR finder pattern is seen (a
+    /// cheap row scan): an empty camera frame then costs the first pass and that scan.
+    pub fallback_needs_finder: bool,
+    /// rqrr passes after the first run only on frames (scan windows) of at most this many
+    /// pixels: rqrr costs 10–60 ms on a noisy frame of 0.5–1 Mpx, and the codes only it reads
+    /// are small, low-resolution ones.
+    pub rqrr_fallback_max_pixels: u64,
     /// Keep rqrr's contained panics off stderr (installs a filtering panic hook once).
     pub quiet_rqrr_panics: bool,
 }
@@ -138,8 +174,23 @@ impl Default for ScannerConfig {
             downscale_min_pixels: 600_000,
             upscale_max_pixels: 500_000,
             max_passes_per_frame: None,
+            fallback_needs_finder: true,
+            rqrr_fallback_max_pixels: 500_000,
             repeat_after: Duration::from_secs(3),
             quiet_rqrr_panics: true,
+        }
+    }
+}
+
+impl ScannerConfig {
+    /// The live-camera settings: the default cascade with a budget of 2 passes per frame —
+    /// zxing-cpp on every frame, and (only where a finder pattern is seen) one fallback pass
+    /// in turn, so a few successive frames of the same scene try the whole cascade while no
+    /// frame costs more than two passes.
+    pub fn camera() -> Self {
+        Self {
+            max_passes_per_frame: NonZeroUsize::new(2),
+            ..Self::default()
         }
     }
 }
@@ -183,8 +234,11 @@ pub struct Scanner {
     trust: TrustList,
     small: Vec<u8>,
     integral: Vec<u32>,
+    blur_tmp: Vec<u16>,
+    finder_row: Vec<u32>,
     raw: Vec<RawCode>,
     contained_panics: u64,
+    passes_run: u64,
     next_extra: usize,
 }
 
@@ -205,8 +259,11 @@ impl Scanner {
             trust,
             small: Vec::new(),
             integral: Vec::new(),
+            blur_tmp: Vec::new(),
+            finder_row: Vec::new(),
             raw: Vec::new(),
             contained_panics: 0,
+            passes_run: 0,
             next_extra: 0,
         }
     }
@@ -226,9 +283,15 @@ impl Scanner {
         self.trust = trust;
     }
 
-    /// How many rqrr panics were contained since this scanner was made.
+    /// How many engine panics (rqrr, or zxing-cpp's Rust wrapper) were contained since this scanner was made.
     pub fn contained_panics(&self) -> u64 {
         self.contained_panics
+    }
+
+    /// How many decoding passes ran since this scanner was made (passes that did not apply
+    /// to a frame, or that the finder gate skipped, are not counted).
+    pub fn passes_run(&self) -> u64 {
+        self.passes_run
     }
 
     /// Decodes and classifies every code in the frame (identical texts once). Never panics.
@@ -248,38 +311,56 @@ impl Scanner {
     /// Decodes every code in the frame without classifying (identical texts once).
     pub fn decode(&mut self, frame: &LumaFrame<'_>) -> Vec<DecodedCode> {
         let mut found: Vec<DecodedCode> = Vec::new();
-        let plane = frame.plane();
+        let (plane, (off_x, off_y)) = frame.window_plane();
         let mut hist: Option<[u32; 256]> = None;
         let mut integral_ready = false;
+        let mut finder_seen: Option<finder::Seen> = None;
         let passes = std::mem::take(&mut self.config.passes);
         let order = self.frame_order(passes.len());
-        for pass in order.filter_map(|i| passes.get(i).copied()) {
+        for (k, pass) in order.filter_map(|i| passes.get(i).copied()).enumerate() {
+            if k > 0 && (self.config.fallback_needs_finder || pass == Pass::ZxingInverted) {
+                let seen =
+                    *finder_seen.get_or_insert_with(|| finder::seen(&plane, &mut self.finder_row));
+                if !seen.code && self.config.fallback_needs_finder {
+                    break;
+                }
+                if pass == Pass::ZxingInverted && !seen.light_on_dark {
+                    continue;
+                }
+            }
+            if k > 0
+                && pass.is_rqrr()
+                && (plane.width as u64) * (plane.height as u64)
+                    > self.config.rqrr_fallback_max_pixels
+            {
+                continue;
+            }
             let mut raw = std::mem::take(&mut self.raw);
             raw.clear();
             let ran = self.run_pass(pass, &plane, &mut hist, &mut integral_ready, &mut raw);
-            let Some((result, scale)) = ran else {
+            let Some((result, scale, pad)) = ran else {
                 self.raw = raw;
                 continue;
             };
+            self.passes_run += 1;
             if let Err(message) = result {
                 self.contained_panics += 1;
-                tracing::warn!(%pass, %message, "rqrr panicked; pass skipped");
+                tracing::warn!(%pass, %message, "decoder panicked; pass skipped");
             }
             for code in raw.drain(..) {
                 if found.iter().any(|f| f.text == code.text) {
                     continue;
                 }
                 let bounds = code.bounds.map(|p| {
-                    let sensor = if scale >= 0 {
-                        FramePoint {
-                            x: p.x.saturating_mul(scale),
-                            y: p.y.saturating_mul(scale),
-                        }
+                    let (x, y) = (p.x.saturating_sub(pad), p.y.saturating_sub(pad));
+                    let (x, y) = if scale >= 0 {
+                        (x.saturating_mul(scale), y.saturating_mul(scale))
                     } else {
-                        FramePoint {
-                            x: p.x / -scale,
-                            y: p.y / -scale,
-                        }
+                        (x / -scale, y / -scale)
+                    };
+                    let sensor = FramePoint {
+                        x: x.saturating_add(off_x),
+                        y: y.saturating_add(off_y),
                     };
                     frame
                         .rotation()
@@ -321,8 +402,9 @@ impl Scanner {
         (0..len.min(1)).chain(rotated).take(budget)
     }
 
-    /// Runs one pass into `out`; `None` when the pass does not apply to this frame, else
-    /// rqrr's outcome and the factor from pass to sensor coordinates (negative: divide).
+    /// Runs one pass into `out`; `None` when the pass does not apply to this frame, else the
+    /// decoder's outcome, the factor from pass to sensor coordinates (negative: divide) and
+    /// the border (in pass pixels) to take off first.
     fn run_pass(
         &mut self,
         pass: Pass,
@@ -330,9 +412,63 @@ impl Scanner {
         hist: &mut Option<[u32; 256]>,
         integral_ready: &mut bool,
         out: &mut Vec<RawCode>,
-    ) -> Option<(Result<(), String>, i32)> {
+    ) -> Option<(Result<(), String>, i32, i32)> {
         let (w, h) = (plane.width, plane.height);
         let result = match pass {
+            Pass::Zxing | Pass::ZxingGlobal => {
+                let img = Luma {
+                    data: plane.data,
+                    width: w,
+                    height: h,
+                    stride: plane.stride,
+                };
+                let binarize = if pass == Pass::Zxing {
+                    Binarize::LocalAverage
+                } else {
+                    Binarize::GlobalHistogram
+                };
+                zxing::decode(&img, binarize, false, &mut self.small, out)
+            }
+            Pass::ZxingInverted => {
+                self.small.clear();
+                self.small
+                    .extend((0..h).flat_map(|y| plane.row(y).iter().map(|&v| 255 - v)));
+                let mut scratch = Vec::new();
+                let img = Luma {
+                    data: &self.small,
+                    width: w,
+                    height: h,
+                    stride: w,
+                };
+                zxing::decode(&img, Binarize::LocalAverage, false, &mut scratch, out)
+            }
+            Pass::ZxingBlurGlobal => {
+                ops::blur(plane, &mut self.small, &mut self.blur_tmp);
+                let mut scratch = Vec::new();
+                let img = Luma {
+                    data: &self.small,
+                    width: w,
+                    height: h,
+                    stride: w,
+                };
+                zxing::decode(&img, Binarize::GlobalHistogram, false, &mut scratch, out)
+            }
+            Pass::ZxingUpscale2Global => {
+                if (w as u64) * (h as u64) > self.config.upscale_max_pixels {
+                    return None;
+                }
+                let pad = (w.min(h) / 16).max(4);
+                let (sw, sh) = ops::pad_upscale2(plane, pad, &mut self.small);
+                let mut scratch = Vec::new();
+                let img = Luma {
+                    data: &self.small,
+                    width: sw,
+                    height: sh,
+                    stride: sw,
+                };
+                let r = zxing::decode(&img, Binarize::GlobalHistogram, false, &mut scratch, out);
+                return Some((r, -2, i32::try_from(2 * pad).unwrap_or(0)));
+            }
             Pass::Raw => guard::decode_greyscale(w, h, |x, y| plane.px(x, y), out),
             Pass::Downscale2 => {
                 if (w as u64) * (h as u64) < self.config.downscale_min_pixels || w < 2 || h < 2 {
@@ -346,7 +482,7 @@ impl Scanner {
                     stride: sw,
                 };
                 let r = guard::decode_greyscale(sw, sh, |x, y| small.px(x, y), out);
-                return Some((r, 2));
+                return Some((r, 2, 0));
             }
             Pass::Upscale2 => {
                 if (w as u64) * (h as u64) > self.config.upscale_max_pixels {
@@ -354,7 +490,7 @@ impl Scanner {
                 }
                 let r =
                     guard::decode_greyscale(2 * w, 2 * h, |x, y| ops::upsample2(plane, x, y), out);
-                return Some((r, -2));
+                return Some((r, -2, 0));
             }
             Pass::Stretch => {
                 let hist = hist.get_or_insert_with(|| ops::histogram(plane));
@@ -400,7 +536,7 @@ impl Scanner {
                 )
             }
         };
-        Some((result, 1))
+        Some((result, 1, 0))
     }
 
     /// Decodes and classifies an image file's pixels (see [`super::to_luma`]).

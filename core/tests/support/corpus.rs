@@ -42,9 +42,28 @@ impl Outcome {
     }
 }
 
-/// Compares decoded texts with an entry's expectation.
+/// Known errors in the corpus's expected texts: (set/file, the text the code holds).
+///
+/// `zxing-qrcode-2/13.png` and `zxingcpp-qrcode-2/13.webp` are the same photo; zxing's `.txt`
+/// says "aerial photograph of", zxing-cpp's (whose test suite decodes the image) "aerial
+/// photography of". Every decoder that reads the code (zxing-cpp with two binarisations, on
+/// both files) returns "photography", and ZXing's own Java test does not expect to read
+/// `qrcode-2/13` at all (32 of 35), so its `.txt` was never checked against a decode.
+pub const ERRATA: [(&str, &str); 1] = [(
+    "zxing-qrcode-2/13.png",
+    "The 2005 USGS aerial photography of the Washington Monument is censored.",
+)];
+
+/// Compares decoded texts with an entry's expectation (and its [`ERRATA`] correction).
 pub fn judge(entry: &Entry, texts: &[String]) -> Outcome {
     if texts.contains(&entry.expected) {
+        return Outcome::Exact;
+    }
+    let id = format!("{}/{}", entry.set, entry.name);
+    if ERRATA
+        .iter()
+        .any(|(e, text)| *e == id && texts.iter().any(|t| t == text))
+    {
         return Outcome::Exact;
     }
     let trimmed = entry
