@@ -381,9 +381,11 @@ impl Store {
     /// How many alerts the user has not seen.
     pub fn unseen_alert_count(&self) -> Result<u64, StoreError> {
         let conn = self.conn()?;
-        let n: i64 = conn.query_row("SELECT count(*) FROM alerts WHERE seen_at IS NULL", [], |r| {
-            r.get(0)
-        })?;
+        let n: i64 = conn.query_row(
+            "SELECT count(*) FROM alerts WHERE seen_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
@@ -481,7 +483,11 @@ mod tests {
         let mut w = notice("A", 100, 200, 0, 1);
         w.id = "W".into();
         w.withdrawn = true;
-        let idx = NoticeIndex::new(vec![notice("A", 100, 200, 0, 1), notice("B", 0, 1000, 0, 1), w]);
+        let idx = NoticeIndex::new(vec![
+            notice("A", 100, 200, 0, 1),
+            notice("B", 0, 1000, 0, 1),
+            w,
+        ]);
         assert_eq!(idx.len(), 2);
         let m = idx.matches(&[visit("A", 150, 160), visit("C", 0, 1000)]);
         assert_eq!(m.len(), 1);

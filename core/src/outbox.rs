@@ -260,7 +260,10 @@ impl Store {
     /// Marks uploads the server refused for good (`reason` is a stable code such as
     /// `unknown_venue`): they are never sent again, unless the entry is re-queued with a new
     /// body. As with [`Store::outbox_mark_sent`], only the bodies that were sent are marked.
-    pub fn outbox_mark_rejected(&self, rejected: &[(String, String, String)]) -> Result<(), StoreError> {
+    pub fn outbox_mark_rejected(
+        &self,
+        rejected: &[(String, String, String)],
+    ) -> Result<(), StoreError> {
         self.write(|tx| {
             for (id, body, reason) in rejected {
                 tx.execute(
@@ -298,7 +301,11 @@ impl Store {
     /// Queues `n` visit uploads at `venue_id` (dummy sealed contact) in one transaction:
     /// test and benchmark seeding only.
     #[doc(hidden)]
-    pub fn seed_outbox_for_tests(&self, n: usize, venue_id: &str) -> Result<Vec<String>, StoreError> {
+    pub fn seed_outbox_for_tests(
+        &self,
+        n: usize,
+        venue_id: &str,
+    ) -> Result<Vec<String>, StoreError> {
         let now = self.now_ms();
         self.write(|tx| {
             let mut ids = Vec::with_capacity(n);

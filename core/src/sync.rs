@@ -66,7 +66,11 @@ pub struct SyncConfig {
 impl SyncConfig {
     /// A configuration with the default timeouts (10 s to connect, 60 s per request) and
     /// back-off.
-    pub fn new(base_url: impl Into<String>, device_id: impl Into<String>, trust: TrustList) -> Self {
+    pub fn new(
+        base_url: impl Into<String>,
+        device_id: impl Into<String>,
+        trust: TrustList,
+    ) -> Self {
         Self {
             base_url: base_url.into(),
             device_id: device_id.into(),
@@ -342,8 +346,8 @@ impl SyncClient {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        let device = HeaderValue::from_str(&config.device_id)
-            .map_err(|_| SyncError::Config("device id"))?;
+        let device =
+            HeaderValue::from_str(&config.device_id).map_err(|_| SyncError::Config("device id"))?;
         let len = config.device_id.len();
         if !(16..=64).contains(&len) || !config.device_id.bytes().all(|b| b.is_ascii_alphanumeric())
         {
@@ -426,7 +430,8 @@ impl SyncClient {
     }
 
     fn record_offset(&self, offset: i64) -> Result<(), SyncError> {
-        self.store.set_state(state::SERVER_OFFSET, &offset.to_string())?;
+        self.store
+            .set_state(state::SERVER_OFFSET, &offset.to_string())?;
         Ok(())
     }
 
@@ -496,10 +501,12 @@ impl SyncClient {
         self.check_status(&a)?;
         let signed: api::Signed<TrustListDoc> = Self::parse(&a.body, "trust list")?;
         let trust = self.store.trusted_keys(&self.config.bundled_trust)?;
-        let doc = signed.verify(&trust).map_err(|source| SyncError::Signature {
-            document: "trust list",
-            source,
-        })?;
+        let doc = signed
+            .verify(&trust)
+            .map_err(|source| SyncError::Signature {
+                document: "trust list",
+                source,
+            })?;
         match self.store.apply_trust_list(&doc) {
             Ok(applied) => Ok(applied),
             Err(StoreError::Invalid(_)) => Err(SyncError::InvalidResponse("trust list key")),
@@ -530,10 +537,12 @@ impl SyncClient {
         }
         let signed: api::Signed<ExposureList> = Self::parse(&a.body, "exposure list")?;
         let trust = self.store.trusted_keys(&self.config.bundled_trust)?;
-        let list = signed.verify(&trust).map_err(|source| SyncError::Signature {
-            document: "exposure list",
-            source,
-        })?;
+        let list = signed
+            .verify(&trust)
+            .map_err(|source| SyncError::Signature {
+                document: "exposure list",
+                source,
+            })?;
         if list.since != 0 && list.since > st.exposure_seq {
             return Err(SyncError::InvalidResponse("exposure list skips notices"));
         }

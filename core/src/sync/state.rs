@@ -96,13 +96,12 @@ impl Store {
     }
 
     /// The sealing key from the last verified trust list, if it carried one.
-    pub fn trusted_sealing_key(
-        &self,
-    ) -> Result<Option<crate::keys::SealingPublicKey>, StoreError> {
+    pub fn trusted_sealing_key(&self) -> Result<Option<crate::keys::SealingPublicKey>, StoreError> {
         let Some(json) = self.state_value(SEALING_KEY)? else {
             return Ok(None);
         };
-        let entry = serde_json::from_str(&json).map_err(|_| StoreError::Malformed("sealing key"))?;
+        let entry =
+            serde_json::from_str(&json).map_err(|_| StoreError::Malformed("sealing key"))?;
         let keys = PublicKeys {
             signing: Vec::new(),
             sealing: Some(entry),
