@@ -183,5 +183,9 @@ fn main() {
         store_apply,
         &format!("({raised} alerts)"),
     );
-    report("store: re-match cached notices (no new alert)", store_rematch, "");
+    report(
+        "store: re-match cached notices (no new alert)",
+        store_rematch,
+        "",
+    );
 }

@@ -9,7 +9,8 @@ use std::time::Duration;
 use quetma_core::api::{ExposureLevel as CoreLevel, RejectReason as CoreReject};
 use quetma_core::exposure;
 use quetma_core::sync::{
-    self as core_sync, CancelToken, SyncClient, SyncConfig, SyncProgressUpdate, SyncStage as CoreStage,
+    self as core_sync, CancelToken, SyncClient, SyncConfig, SyncProgressUpdate,
+    SyncStage as CoreStage,
 };
 
 use crate::app::QuetMaApp;
@@ -271,9 +272,7 @@ impl QuetMaApp {
             config.connect_timeout = config.connect_timeout.min(config.request_timeout);
         }
         let client = SyncClient::new(self.store.clone(), config)?;
-        let result = client
-            .sync(&ProgressAdapter(progress), &handle.token)
-            .await;
+        let result = client.sync(&ProgressAdapter(progress), &handle.token).await;
         self.emit_outbox();
         let report = result?;
         if report.trust_list_updated {
@@ -294,12 +293,7 @@ impl QuetMaApp {
 impl QuetMaApp {
     /// Every exposure alert, newest first.
     pub fn alerts(&self) -> Result<Vec<ExposureAlert>> {
-        Ok(self
-            .store
-            .alerts()?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(self.store.alerts()?.into_iter().map(Into::into).collect())
     }
 
     /// How many alerts the user has not seen.
