@@ -579,3 +579,16 @@ fn plain_http_only_to_loopback_and_device_ids_are_checked() {
         Err(SyncError::Config(_))
     ));
 }
+
+#[tokio::test]
+async fn alerts_and_notices_leave_with_the_retention_window() {
+    let p = phone().await;
+    p.family_visit();
+    p.server
+        .publish(notice("N1", "HD-CF-000001", T0, T0 + HOUR));
+    assert_eq!(p.sync().await.unwrap().alerts_raised, 2);
+    p.clock.advance(Duration::from_secs(22 * 24 * 3600));
+    p.store.purge().unwrap();
+    assert!(p.store.alerts().unwrap().is_empty());
+    assert!(p.store.exposure_notices().unwrap().is_empty());
+}
