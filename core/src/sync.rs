@@ -209,7 +209,8 @@ impl CancelToken {
         self.inner.0.load(Ordering::SeqCst)
     }
 
-    async fn cancelled(&self) {
+    /// Resolves once [`CancelToken::cancel`] is called.
+    pub async fn cancelled(&self) {
         loop {
             let notified = self.inner.1.notified();
             if self.is_cancelled() {

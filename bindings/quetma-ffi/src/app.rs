@@ -65,6 +65,8 @@ pub struct QuetMaApp {
     listener: Option<Arc<dyn EventListener>>,
     reset: Option<StoreResetInfo>,
     _purge: Mutex<Option<PurgeTimer>>,
+    /// One sync at a time: a second `sync()` waits for the running one.
+    pub(crate) sync_lock: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for QuetMaApp {
@@ -146,6 +148,7 @@ impl QuetMaApp {
             listener,
             reset: reset.clone(),
             _purge: Mutex::new(purge),
+            sync_lock: tokio::sync::Mutex::new(()),
         });
         if let Some(info) = reset {
             app.emit(AppEvent::StoreReset { info });

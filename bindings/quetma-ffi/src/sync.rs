@@ -272,6 +272,13 @@ impl QuetMaApp {
             config.connect_timeout = config.connect_timeout.min(config.request_timeout);
         }
         let client = SyncClient::new(self.store.clone(), config)?;
+        // Two syncs at once would send the same items twice (harmless, but wasteful): the
+        // second waits, and may be cancelled while it waits.
+        let _running = tokio::select! {
+            biased;
+            () = handle.token.cancelled() => return Err(QuetMaError::Cancelled),
+            guard = self.sync_lock.lock() => guard,
+        };
         let result = client.sync(&ProgressAdapter(progress), &handle.token).await;
         self.emit_outbox();
         let report = result?;
@@ -342,5 +349,43 @@ impl From<core_sync::SyncError> for QuetMaError {
             E::Cancelled => Self::Cancelled,
             E::Store(s) => s.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quetma_core::api::SignedError;
+    use quetma_core::sync::{NetworkFailure, SyncError};
+
+    #[test]
+    fn sync_errors_map_to_stable_variants() {
+        assert_eq!(
+            QuetMaError::from(SyncError::Network(NetworkFailure::Timeout)),
+            QuetMaError::Network {
+                reason: "timeout".into()
+            }
+        );
+        assert_eq!(
+            QuetMaError::from(SyncError::Cancelled),
+            QuetMaError::Cancelled
+        );
+        assert_eq!(
+            QuetMaError::from(SyncError::Signature {
+                document: "exposure list",
+                source: SignedError::UnknownKey
+            }),
+            QuetMaError::Signature {
+                document: "exposure list".into(),
+                reason: "signed by an unknown key".into()
+            }
+        );
+        assert!(matches!(
+            QuetMaError::from(SyncError::Server {
+                status: 503,
+                code: None
+            }),
+            QuetMaError::Server { status: 503, .. }
+        ));
     }
 }
