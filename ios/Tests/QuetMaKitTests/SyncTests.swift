@@ -2,6 +2,9 @@ import Foundation
 import QuetMaCore
 import QuetMaKit
 import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Sync through the bindings: an async call on tokio, typed errors, cancellation, alerts.
 final class SyncTests: XCTestCase {
@@ -45,6 +48,47 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(counts.pending, 1)
         XCTAssertEqual(counts.failing, 0)
     }
+
+    #if canImport(Glibc)
+    /// A loopback socket that accepts connections (the kernel does) and never answers.
+    private func silentListener() throws -> (fd: Int32, port: UInt16) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw XCTSkip("no socket") }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = 0
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) { ptr in
+            ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                bind(fd, sa, len) == 0 && listen(fd, 16) == 0 && getsockname(fd, sa, &len) == 0
+            }
+        }
+        guard ok else { close(fd); throw XCTSkip("cannot listen") }
+        return (fd, UInt16(bigEndian: addr.sin_port))
+    }
+
+    func testCancellingARunningSyncThrowsCancelledAndKeepsTheOutbox() async throws {
+        let app = try appWithVisit("sync-cancel-running")
+        let (fd, port) = try silentListener()
+        defer { close(fd) }
+        let handle = SyncHandle()
+        let canceller = Task {
+            try await Task.sleep(nanoseconds: 200_000_000)
+            handle.cancel()
+        }
+        do {
+            _ = try await app.sync(settings: settings("http://127.0.0.1:\(port)"), handle: handle, progress: nil)
+            XCTFail("expected Cancelled")
+        } catch QuetMaError.Cancelled {
+            XCTAssertTrue(handle.isCancelled())
+        }
+        _ = try await canceller.value
+        let counts = try app.outboxCounts()
+        XCTAssertEqual(counts.pending, 1)
+        XCTAssertEqual(counts.failing, 0)
+    }
+    #endif
 
     func testSyncAgainstTheTestServerWhenConfigured() async throws {
         // Without a server this test only says so (the end-to-end harness sets the variable).
