@@ -396,7 +396,7 @@ impl SyncClient {
         cancel.check()?;
         let work = async {
             let sent_at = self.store.now_ms();
-            let resp = req.send().await.map_err(|e| map_reqwest(&e))?;
+            let mut resp = req.send().await.map_err(|e| map_reqwest(&e))?;
             let status = resp.status();
             let headers = resp.headers().clone();
             if resp
@@ -405,9 +405,13 @@ impl SyncClient {
             {
                 return Err(SyncError::InvalidResponse("answer too large"));
             }
-            let body = resp.bytes().await.map_err(|e| map_reqwest(&e))?;
-            if body.len() > MAX_RESPONSE_BYTES {
-                return Err(SyncError::InvalidResponse("answer too large"));
+            // Read chunk by chunk, so an endless body stops at the limit.
+            let mut body = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|e| map_reqwest(&e))? {
+                if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                    return Err(SyncError::InvalidResponse("answer too large"));
+                }
+                body.extend_from_slice(&chunk);
             }
             let received_at = self.store.now_ms();
             if let Some(server) = headers
@@ -422,7 +426,7 @@ impl SyncClient {
             Ok(Answer {
                 status,
                 headers,
-                body: body.to_vec(),
+                body,
             })
         };
         tokio::select! {
