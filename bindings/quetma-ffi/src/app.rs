@@ -140,6 +140,9 @@ impl QuetMaApp {
             settings,
             clock,
         )?;
+        // Signing keys learnt from verified trust lists (sync) are trusted alongside the pinned.
+        let mut keys = keys;
+        keys.trust = opened.store.trusted_keys(&keys.trust)?;
         let purge = config.purge_timer.then(|| opened.store.start_purge_timer());
         let reset = opened.reset.as_ref().map(StoreResetInfo::from);
         let app = Arc::new(Self {

@@ -283,13 +283,19 @@ impl QuetMaApp {
         self.emit_outbox();
         let report = result?;
         if report.trust_list_updated {
-            // Posters signed by a key the new list added verify from now on.
+            // Posters signed by a key the new list added verify from now on (for this run of
+            // the app; the shell keeps its pinned bundle, the store keeps the learnt keys).
             let learnt = {
                 let keys = self.with_keys(|k| Ok(k.trust.clone()))?;
                 self.store.trusted_keys(&keys)?
             };
+            // Contact records are sealed to the key the verified list names from now on.
+            let sealing = self.store.trusted_sealing_key()?;
             if let Ok(mut keys) = self.keys.write() {
                 keys.trust = learnt;
+                if let Some(sealing) = sealing {
+                    keys.sealing = sealing;
+                }
             }
         }
         Ok(report.into())
