@@ -1,6 +1,10 @@
-//! The command-line subcommands other than `serve`.
+//! The command-line subcommands.
 
+pub mod account;
+pub mod bench;
 pub mod demo;
 pub mod keys;
 pub mod poster;
 pub mod scan;
+pub mod serve;
+pub mod trace;

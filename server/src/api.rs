@@ -1,0 +1,54 @@
+//! The JSON API: the device API (`core::api`, the contract with the phones) and the endpoints
+//! tools and end-to-end tests use with an account.
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+pub mod device;
+pub mod openapi;
+pub mod tools;
+
+/// Every JSON route.
+pub fn router() -> Router<AppState> {
+    use quetma_core::api as c;
+    Router::new()
+        .route(c::PATH_TRUST_LIST, get(device::trust_list))
+        .route(c::PATH_UPLOADS, post(device::uploads))
+        .route(c::PATH_EXPOSURES, get(device::exposures))
+        .route(c::PATH_ENROL, post(device::enrol))
+        .route(c::PATH_OPENAPI, get(openapi::document))
+        .route(
+            "/api/v1/session",
+            post(tools::create_session).delete(tools::delete_session),
+        )
+        .route("/api/v1/accounts", post(tools::create_account))
+        .route(
+            "/api/v1/venues",
+            post(tools::register_venue).get(tools::list_venues),
+        )
+        .route("/api/v1/venues/{id}/poster.pdf", get(tools::poster_pdf))
+        .route(
+            "/api/v1/venues/{id}/enrolments",
+            post(tools::create_enrolment),
+        )
+        .route("/api/v1/venues/{id}/reminders", post(tools::send_reminder))
+        .route(
+            "/api/v1/venues/{id}/suspension",
+            post(tools::set_suspension),
+        )
+        .route("/api/v1/wards/{code}/stats", get(tools::ward_stats))
+        .route("/api/v1/cases", post(tools::create_case))
+        .route("/api/v1/cases/{id}", get(tools::get_case))
+        .route("/api/v1/cases/{id}/export", get(tools::export_case))
+        .route("/api/v1/notices", post(tools::publish_notice))
+        .route(
+            "/api/v1/notices/{id}/withdraw",
+            post(tools::withdraw_notice),
+        )
+        .route("/api/v1/audit", get(tools::audit))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            quetma_core::api::MAX_BODY_BYTES,
+        ))
+}

@@ -1,0 +1,178 @@
+//! The device API (`quetma_core::api`): trust list, uploads, exposures, enrolment. Every call
+//! carries `QuetMa-Device` and is rate-limited per device (token bucket).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock as _, DefaultClock};
+use quetma_core::api::{
+    DEVICE_HEADER, EnrolRequest, MAX_BATCH_ITEMS, Signed, TrustListDoc, UploadBatch,
+};
+use serde::Deserialize;
+
+use crate::error::{HttpError, HttpResult};
+use crate::service::{enrol as enrol_svc, exposures, uploads};
+use crate::state::AppState;
+
+/// Checks the device header and takes a token from the device's bucket.
+pub fn admit(state: &AppState, headers: &HeaderMap) -> HttpResult<String> {
+    let device = headers
+        .get(DEVICE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|d| (16..=64).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .ok_or_else(|| {
+            HttpError::new(
+                StatusCode::BAD_REQUEST,
+                "device_header",
+                "Thiếu hoặc sai tiêu đề QuetMa-Device / Missing or malformed QuetMa-Device header",
+            )
+        })?
+        .to_owned();
+    if let Err(not_until) = state.limiter.check_key(&device) {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        let mut e = HttpError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Quá nhiều yêu cầu, vui lòng thử lại sau / Too many requests, try again later",
+        );
+        e.retry_after = Some(wait.as_secs().max(1));
+        return Err(e);
+    }
+    Ok(device)
+}
+
+fn signed<T: serde::Serialize + serde::de::DeserializeOwned>(
+    state: &AppState,
+    doc: &T,
+) -> HttpResult<Signed<T>> {
+    Signed::sign(doc, &state.keys.signing)
+        .map_err(|e| crate::service::ServiceError::Internal(e.to_string()).into())
+}
+
+/// `GET /api/v1/trust-list`.
+pub async fn trust_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> HttpResult<Json<Signed<TrustListDoc>>> {
+    admit(&state, &headers)?;
+    let doc = TrustListDoc {
+        issued_at: state.now_ms(),
+        signing: state.keys.public.signing.clone(),
+        sealing: state.keys.public.sealing.clone(),
+    };
+    Ok(Json(signed(&state, &doc)?))
+}
+
+/// `POST /api/v1/uploads`.
+pub async fn uploads(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> HttpResult<Response> {
+    admit(&state, &headers)?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            HttpError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "Gói tải lên quá lớn / Upload too large",
+            )
+        } else {
+            HttpError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                "Không đọc được / Unreadable body",
+            )
+        }
+    })?;
+    let batch: UploadBatch = serde_json::from_slice(&body).map_err(|_| {
+        HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "Dữ liệu không đúng định dạng / Malformed upload",
+        )
+    })?;
+    if batch.visits.len() + batch.visitors.len() > MAX_BATCH_ITEMS {
+        return Err(HttpError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many_items",
+            "Quá nhiều mục trong một lần gửi / Too many items in one batch",
+        ));
+    }
+    let scanner_venue = match headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        Some(token) => enrol_svc::scanner_venue(&state, token.trim()).await?,
+        None => None,
+    };
+    let resp = uploads::process_batch(&state, &batch, scanner_venue.as_deref()).await?;
+    Ok(Json(resp).into_response())
+}
+
+/// `?since=`.
+#[derive(Debug, Deserialize)]
+pub struct Since {
+    /// Sequence number the phone has.
+    #[serde(default)]
+    pub since: i64,
+}
+
+/// `GET /api/v1/exposures?since=SEQ`: ETag `"<latest>-<since>"`, 304 when unchanged.
+pub async fn exposures(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    since: Result<Query<Since>, axum::extract::rejection::QueryRejection>,
+) -> HttpResult<Response> {
+    admit(&state, &headers)?;
+    let since = since.map_or(0, |q| q.since.max(0));
+    let latest = exposures::latest_seq(&state).await?;
+    let etag = format!("\"{latest}-{since}\"");
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let etag_value = HeaderValue::from_str(&etag).map_err(|_| HttpError::not_found())?;
+    if matches {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
+    }
+    let list = exposures::exposure_list(&state, since).await?;
+    let etag = format!("\"{}-{since}\"", list.latest_seq);
+    let etag_value = HeaderValue::from_str(&etag).map_err(|_| HttpError::not_found())?;
+    Ok((
+        [
+            (header::ETAG, etag_value),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        Json(signed(&state, &list)?),
+    )
+        .into_response())
+}
+
+/// `POST /api/v1/enrol`.
+pub async fn enrol(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<EnrolRequest>, axum::extract::rejection::JsonRejection>,
+) -> HttpResult<Response> {
+    admit(&state, &headers)?;
+    let Json(req) = body.map_err(|_| {
+        HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "Dữ liệu không đúng / Malformed request",
+        )
+    })?;
+    match enrol_svc::enrol(&state, &req).await? {
+        Some(r) => Ok(Json(r).into_response()),
+        None => Err(HttpError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_code",
+            "Mã đăng ký không đúng, đã dùng hoặc hết hạn / Code unknown, used or expired",
+        )),
+    }
+}

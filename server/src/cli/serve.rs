@@ -1,0 +1,172 @@
+//! `quetma serve`: the service, with zero set-up on a fresh clone (SQLite file and dev keys in
+//! the data folder, an admin account on first start).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use quetma_server::db::Db;
+use quetma_server::service::accounts;
+use quetma_server::state::{AppState, Clock, Config, Keys};
+
+/// Where the database and keys are.
+#[derive(clap::Args, Clone)]
+pub struct DbArgs {
+    /// Data folder (SQLite database, dev keys).
+    #[arg(long, env = "QUETMA_DATA_DIR", default_value = "quetma-data")]
+    pub data_dir: PathBuf,
+    /// Database URL: `sqlite://FILE` or `postgres://…` (default: `sqlite://DATA_DIR/quetma.db`).
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl DbArgs {
+    /// The database URL.
+    pub fn url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("quetma.db").display()))
+    }
+
+    /// Opens and migrates the database.
+    pub async fn open(&self) -> Result<Db> {
+        let url = self.url();
+        let db = Db::connect(&url)
+            .await
+            .with_context(|| format!("cannot open the database ({})", redact(&url)))?;
+        quetma_server::db::schema::migrate(&db).await?;
+        Ok(db)
+    }
+}
+
+/// A URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://…@{}", &url[..s], &url[at + 1..]),
+        _ => url.to_owned(),
+    }
+}
+
+/// Arguments of `quetma serve`.
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "QUETMA_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Folder with `signing.key.json` and `public.json` (default: DATA_DIR/keys; dev keys are
+    /// generated there on first start if it holds none).
+    #[arg(long, env = "QUETMA_KEYS_DIR")]
+    pub keys_dir: Option<PathBuf>,
+    /// Signing key file (overrides --keys-dir).
+    #[arg(long, env = "QUETMA_SIGNING_KEY")]
+    pub signing_key: Option<PathBuf>,
+    /// Public key bundle (overrides --keys-dir).
+    #[arg(long, env = "QUETMA_PUBLIC_KEYS")]
+    pub public_keys: Option<PathBuf>,
+    /// Base URL printed in poster QR codes (the web check-in page's host); default
+    /// `http://LISTEN`.
+    #[arg(long, env = "QUETMA_PUBLIC_BASE_URL")]
+    pub public_base_url: Option<String>,
+    /// Retention window, days.
+    #[arg(long, env = "QUETMA_RETENTION_DAYS", default_value_t = 21)]
+    pub retention_days: i64,
+    /// Tail after a case left that still counts, minutes.
+    #[arg(long, env = "QUETMA_TRACE_TAIL_MINUTES", default_value_t = 30)]
+    pub trace_tail_minutes: i64,
+    /// Retention purge interval, minutes.
+    #[arg(long, default_value_t = 60)]
+    pub purge_every_minutes: u64,
+    /// Device API requests per minute per device.
+    #[arg(long, default_value_t = 60)]
+    pub device_per_minute: u32,
+    /// Device API burst.
+    #[arg(long, default_value_t = 20)]
+    pub device_burst: u32,
+}
+
+/// Loads the keys, generating dev keys into the keys folder on first start.
+fn load_keys(args: &ServeArgs) -> Result<Keys> {
+    let dir = args
+        .keys_dir
+        .clone()
+        .unwrap_or_else(|| args.db.data_dir.join("keys"));
+    let signing = args
+        .signing_key
+        .clone()
+        .unwrap_or_else(|| dir.join("signing.key.json"));
+    let public = args
+        .public_keys
+        .clone()
+        .unwrap_or_else(|| dir.join("public.json"));
+    if args.signing_key.is_none()
+        && args.public_keys.is_none()
+        && !signing.exists()
+        && !public.exists()
+    {
+        tracing::warn!(
+            dir = %dir.display(),
+            "NO KEYS FOUND: GENERATING DEVELOPMENT KEYS (signing + sealing). Do not use them in production: \
+             make keys offline with `quetma keygen` and pass --keys-dir."
+        );
+        eprintln!(
+            "!!! Chưa có khoá: tạo khoá THỬ NGHIỆM trong {} / No keys: generating DEVELOPMENT keys in {} !!!",
+            dir.display(),
+            dir.display()
+        );
+        super::keys::keygen(&super::keys::KeygenArgs {
+            out: dir.clone(),
+            force: false,
+        })?;
+    }
+    Ok(Keys::load(&signing, &public)?)
+}
+
+/// Runs the server.
+pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let keys = load_keys(args)?;
+        let db = args.db.open().await?;
+        let config = Config {
+            public_base_url: args
+                .public_base_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", args.listen)),
+            retention_days: args.retention_days.max(1),
+            trace_tail_ms: args.trace_tail_minutes.max(0) * 60_000,
+            device_per_minute: args.device_per_minute,
+            device_burst: args.device_burst,
+            ..Config::default()
+        };
+        let state = AppState::new(db, keys, config, Clock::system());
+        quetma_server::app::prepare(&state).await?;
+        let password = std::env::var("QUETMA_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
+        match accounts::bootstrap_admin(&state, password.as_deref()).await? {
+            Some(p) if !p.is_empty() => eprintln!(
+                "Tài khoản quản trị / admin account: admin  mật khẩu / password: {p}\n\
+                 (chỉ hiện một lần / shown once only — đổi bằng / set with QUETMA_ADMIN_PASSWORD on a fresh database)"
+            ),
+            Some(_) => eprintln!("Đã tạo tài khoản quản trị / admin account created: admin"),
+            None => {}
+        }
+        eprintln!(
+            "QuetMa: http://{} (CSDL / database: {}, khoá / key: {})",
+            args.listen,
+            redact(&args.db.url()),
+            state.keys.signing.kid()
+        );
+        quetma_server::app::serve(
+            state,
+            args.listen,
+            Duration::from_secs(args.purge_every_minutes.max(1) * 60),
+        )
+        .await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,301 @@
+//! The schema, for both engines, and the PostgreSQL day partitions.
+//!
+//! Every time is Unix milliseconds (`BIGINT`), every flag `BIGINT` 0 / 1, every sealed contact
+//! record three Base64url `TEXT` columns, exactly as the phone sent them: the server never holds
+//! a key that opens them. The check-in tables (`checkins`, `visitors`) lead with `venue_id` —
+//! the Citus distribution key — and on PostgreSQL are partitioned by range on their time, one
+//! partition a day (`checkins_p20261125`), so the retention purge drops whole days.
+
+use super::{Backend, Db, DbError};
+
+/// One day in ms.
+pub const DAY_MS: i64 = 86_400_000;
+
+/// Tables shared by both engines (`{SERIAL}` is the engine's auto-increment key).
+const COMMON: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS accounts (
+    id            TEXT PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('venue_owner', 'ward_officer', 'tracing_officer', 'admin')),
+    ward_code     BIGINT,
+    created_at    BIGINT NOT NULL,
+    disabled      BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash  TEXT PRIMARY KEY,
+    account_id  TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    csrf_token  TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    expires_at  BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
+CREATE TABLE IF NOT EXISTS venues (
+    id                   TEXT PRIMARY KEY,
+    name                 TEXT NOT NULL,
+    address              TEXT NOT NULL,
+    ward_code            BIGINT NOT NULL,
+    category             TEXT NOT NULL,
+    default_stay_minutes BIGINT NOT NULL,
+    owner_id             TEXT REFERENCES accounts(id),
+    suspended            BIGINT NOT NULL DEFAULT 0,
+    flagged              BIGINT NOT NULL DEFAULT 0,
+    reminder_count       BIGINT NOT NULL DEFAULT 0,
+    poster_kid           TEXT NOT NULL,
+    poster_text          TEXT NOT NULL,
+    issued_at            BIGINT NOT NULL,
+    created_at           BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS venues_ward ON venues (ward_code);
+CREATE INDEX IF NOT EXISTS venues_owner ON venues (owner_id);
+CREATE TABLE IF NOT EXISTS enrolments (
+    code_hash  TEXT PRIMARY KEY,
+    venue_id   TEXT NOT NULL REFERENCES venues(id),
+    checkpoint TEXT NOT NULL,
+    created_by TEXT,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at    BIGINT
+);
+CREATE TABLE IF NOT EXISTS scanners (
+    token_hash TEXT PRIMARY KEY,
+    venue_id   TEXT NOT NULL REFERENCES venues(id),
+    checkpoint TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    revoked_at BIGINT
+);
+CREATE INDEX IF NOT EXISTS scanners_venue ON scanners (venue_id);
+CREATE TABLE IF NOT EXISTS declarations (
+    id           TEXT PRIMARY KEY,
+    venue_id     TEXT NOT NULL,
+    submitted_at BIGINT NOT NULL,
+    answers      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS declarations_time ON declarations (submitted_at);
+CREATE TABLE IF NOT EXISTS notices (
+    id             TEXT PRIMARY KEY,
+    seq            BIGINT NOT NULL UNIQUE,
+    venue_id       TEXT NOT NULL,
+    start_at       BIGINT NOT NULL,
+    end_at         BIGINT NOT NULL,
+    tail_ms        BIGINT NOT NULL,
+    min_overlap_ms BIGINT NOT NULL,
+    level          TEXT NOT NULL,
+    guidance_vi    TEXT NOT NULL,
+    guidance_en    TEXT NOT NULL,
+    published_at   BIGINT NOT NULL,
+    withdrawn      BIGINT NOT NULL DEFAULT 0,
+    case_id        TEXT,
+    published_by   TEXT
+);
+CREATE TABLE IF NOT EXISTS cases (
+    id             TEXT PRIMARY KEY,
+    created_by     TEXT NOT NULL,
+    created_at     BIGINT NOT NULL,
+    tail_ms        BIGINT NOT NULL,
+    min_overlap_ms BIGINT NOT NULL,
+    windows        TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS case_records (
+    case_id     TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,
+    venue_id    TEXT NOT NULL,
+    client_id   TEXT NOT NULL,
+    started_at  BIGINT NOT NULL,
+    ended_at    BIGINT NOT NULL,
+    overlap_ms  BIGINT NOT NULL,
+    contact_kid TEXT NOT NULL,
+    contact_enc TEXT NOT NULL,
+    contact_ct  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS case_records_case ON case_records (case_id);
+CREATE TABLE IF NOT EXISTS audit_log (
+    id         {SERIAL},
+    at         BIGINT NOT NULL,
+    account_id TEXT,
+    username   TEXT,
+    action     TEXT NOT NULL,
+    target     TEXT NOT NULL,
+    detail     TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reminders (
+    id       {SERIAL},
+    venue_id TEXT NOT NULL REFERENCES venues(id),
+    sent_by  TEXT NOT NULL,
+    sent_at  BIGINT NOT NULL,
+    message  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reminders_venue ON reminders (venue_id);
+"#;
+
+/// The check-in tables' columns (shared; PostgreSQL adds the partitioning clause).
+const CHECKINS_COLS: &str = r#"(
+    venue_id    TEXT NOT NULL,
+    client_id   TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    started_at  BIGINT NOT NULL,
+    ended_at    BIGINT,
+    planned_end BIGINT NOT NULL,
+    poster_kid  TEXT NOT NULL,
+    contact_kid TEXT NOT NULL,
+    contact_enc TEXT NOT NULL,
+    contact_ct  TEXT NOT NULL,
+    received_at BIGINT NOT NULL
+)"#;
+
+const VISITORS_COLS: &str = r#"(
+    venue_id    TEXT NOT NULL,
+    client_id   TEXT NOT NULL,
+    checkpoint  TEXT NOT NULL,
+    direction   TEXT NOT NULL,
+    scanned_at  BIGINT NOT NULL,
+    source      TEXT NOT NULL,
+    contact_kid TEXT NOT NULL,
+    contact_enc TEXT NOT NULL,
+    contact_ct  TEXT NOT NULL,
+    received_at BIGINT NOT NULL
+)"#;
+
+const INDEXES: &str = r#"
+CREATE INDEX IF NOT EXISTS checkins_venue_time ON checkins (venue_id, started_at);
+CREATE INDEX IF NOT EXISTS checkins_venue_client ON checkins (venue_id, client_id);
+CREATE INDEX IF NOT EXISTS visitors_venue_time ON visitors (venue_id, scanned_at);
+CREATE INDEX IF NOT EXISTS visitors_venue_client ON visitors (venue_id, client_id);
+"#;
+
+const SQLITE_AUDIT: &str = r#"
+CREATE INDEX IF NOT EXISTS checkins_time ON checkins (started_at);
+CREATE INDEX IF NOT EXISTS visitors_time ON visitors (scanned_at);
+CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+"#;
+
+const PG_AUDIT: &str = r#"
+CREATE OR REPLACE FUNCTION quetma_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'audit_log is append-only'; END; $$;
+DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log;
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log
+FOR EACH STATEMENT EXECUTE FUNCTION quetma_audit_append_only();
+"#;
+
+/// Creates whatever is missing (idempotent).
+pub async fn migrate(db: &Db) -> Result<(), DbError> {
+    match db.backend() {
+        Backend::Sqlite => {
+            let mut sql = COMMON.replace("{SERIAL}", "INTEGER PRIMARY KEY AUTOINCREMENT");
+            sql.push_str(&format!(
+                "CREATE TABLE IF NOT EXISTS checkins {CHECKINS_COLS};\n"
+            ));
+            sql.push_str(&format!(
+                "CREATE TABLE IF NOT EXISTS visitors {VISITORS_COLS};\n"
+            ));
+            sql.push_str(INDEXES);
+            sql.push_str(SQLITE_AUDIT);
+            db.batch(&sql).await
+        }
+        Backend::Postgres => {
+            // Two servers starting at once on a fresh database would race on CREATE IF NOT
+            // EXISTS; an advisory lock serialises them.
+            let mut sql = String::from("SELECT pg_advisory_lock(7263516);\n");
+            sql.push_str(&COMMON.replace("{SERIAL}", "BIGSERIAL PRIMARY KEY"));
+            sql.push_str(&format!(
+                "CREATE TABLE IF NOT EXISTS checkins {CHECKINS_COLS} PARTITION BY RANGE (started_at);\n"
+            ));
+            sql.push_str(&format!(
+                "CREATE TABLE IF NOT EXISTS visitors {VISITORS_COLS} PARTITION BY RANGE (scanned_at);\n"
+            ));
+            sql.push_str(INDEXES);
+            sql.push_str(PG_AUDIT);
+            sql.push_str("SELECT pg_advisory_unlock(7263516);\n");
+            db.batch(&sql).await
+        }
+    }
+}
+
+/// The day (UTC, `YYYYMMDD`) a time falls in, and its start.
+pub fn day_of(ms: i64) -> (String, i64) {
+    let start = ms.div_euclid(DAY_MS) * DAY_MS;
+    let date = time::OffsetDateTime::from_unix_timestamp(start / 1000)
+        .map(|t| t.date())
+        .unwrap_or(time::Date::MIN);
+    (
+        format!(
+            "{:04}{:02}{:02}",
+            date.year(),
+            u8::from(date.month()),
+            date.day()
+        ),
+        start,
+    )
+}
+
+/// The partitioned tables.
+pub const PARTITIONED: [&str; 2] = ["checkins", "visitors"];
+
+/// PostgreSQL: makes sure a partition exists for every day from `from_ms` to `to_ms`.
+pub async fn ensure_partitions(db: &Db, from_ms: i64, to_ms: i64) -> Result<u32, DbError> {
+    if db.backend() != Backend::Postgres {
+        return Ok(0);
+    }
+    let mut made = 0;
+    let mut day = from_ms.div_euclid(DAY_MS) * DAY_MS;
+    while day <= to_ms {
+        let (name, start) = day_of(day);
+        for table in PARTITIONED {
+            let sql = format!(
+                "CREATE TABLE IF NOT EXISTS {table}_p{name} PARTITION OF {table} \
+                 FOR VALUES FROM ({start}) TO ({})",
+                start + DAY_MS
+            );
+            match db.batch(&sql).await {
+                Ok(()) => made += 1,
+                // Two servers making the same partition at once: the loser sees a duplicate.
+                Err(e) if e.to_string().contains("already exists") => {}
+                Err(e) => return Err(e),
+            }
+        }
+        day += DAY_MS;
+    }
+    Ok(made)
+}
+
+/// PostgreSQL: drops every day partition that ends at or before `cutoff_ms`; how many.
+pub async fn drop_partitions_before(db: &Db, cutoff_ms: i64) -> Result<u32, DbError> {
+    if db.backend() != Backend::Postgres {
+        return Ok(0);
+    }
+    let mut dropped = 0;
+    for table in PARTITIONED {
+        let rows = db
+            .query(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
+                 JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = $1 ORDER BY c.relname",
+                &[table.into()],
+            )
+            .await?;
+        for r in rows {
+            let name = r.text(0)?;
+            let Some(day) = name.strip_prefix(&format!("{table}_p")) else {
+                continue;
+            };
+            let Ok(date) = time::Date::parse(
+                day,
+                &time::macros::format_description!("[year][month][day]"),
+            ) else {
+                continue;
+            };
+            let start = date.midnight().assume_utc().unix_timestamp() * 1000;
+            if start + DAY_MS <= cutoff_ms {
+                db.batch(&format!("DROP TABLE IF EXISTS {name}")).await?;
+                dropped += 1;
+            }
+        }
+    }
+    Ok(dropped)
+}

@@ -1,0 +1,60 @@
+//! The operations behind the routes, as plain async functions over [`AppState`]: the device API
+//! handlers, the JSON API for tools, the web check-in page and the portal all call these, so a
+//! rule lives in one place.
+
+use crate::db::DbError;
+
+pub mod accounts;
+pub mod audit;
+pub mod cases;
+pub mod enrol;
+pub mod exposures;
+pub mod stats;
+pub mod uploads;
+pub mod venues;
+
+pub use crate::state::AppState;
+
+/// Why an operation failed. Messages never carry personal data.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// Input out of range; the text says which field (Vietnamese / English).
+    #[error("{0}")]
+    Invalid(String),
+    /// No such thing.
+    #[error("not found")]
+    NotFound,
+    /// Not allowed.
+    #[error("forbidden")]
+    Forbidden,
+    /// Already exists.
+    #[error("{0}")]
+    Conflict(String),
+    /// Anything else that is our fault.
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// Result of a service call.
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
+
+/// `n` random bytes.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).map_err(|e| ServiceError::Internal(format!("random: {e}")))?;
+    Ok(b)
+}
+
+/// A random token, Base32 (no padding), from `N` bytes.
+pub fn random_token<const N: usize>() -> Result<String> {
+    Ok(data_encoding::BASE32_NOPAD.encode(&random_bytes::<N>()?))
+}
+
+/// SHA-256, hex: how tokens and one-time codes are stored.
+pub fn hash_token(token: &str) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}

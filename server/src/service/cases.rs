@@ -1,0 +1,420 @@
+//! Tracing: a confirmed case's windows → everyone at the same venues in overlapping time
+//! (interval overlap with a tail after the case left and a least overlap), kept as a case whose
+//! sealed records the tracing officer exports and opens offline. Every query and export is
+//! written to the audit log.
+
+use quetma_core::outbox::SealedContactJson;
+use serde::{Deserialize, Serialize};
+
+use super::accounts::{Account, Role};
+use super::uploads::MAX_STAY_MS;
+use super::{AppState, Result, ServiceError, random_token};
+use crate::params;
+
+/// One place and time the case was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    /// Venue.
+    pub venue_id: String,
+    /// Arrived, Unix ms.
+    pub start: i64,
+    /// Left, Unix ms.
+    pub end: i64,
+}
+
+/// One visit from the case's own history (as the phone exports it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseVisit {
+    /// Venue.
+    pub venue_id: String,
+    /// Start, Unix ms.
+    pub started_at: i64,
+    /// End, Unix ms (the planned end when absent).
+    #[serde(default)]
+    pub ended_at: Option<i64>,
+    /// Planned end.
+    #[serde(default)]
+    pub planned_end: Option<i64>,
+}
+
+/// A tracing query: windows, or the case's visits, or both.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CaseInput {
+    /// Venue + time windows.
+    #[serde(default)]
+    pub windows: Vec<Window>,
+    /// The case's visits.
+    #[serde(default)]
+    pub visits: Vec<CaseVisit>,
+    /// Tail after the case left, ms (deployment default when absent).
+    #[serde(default)]
+    pub tail_ms: Option<i64>,
+    /// Least overlap, ms (deployment default when absent).
+    #[serde(default)]
+    pub min_overlap_ms: Option<i64>,
+}
+
+/// One overlapping record (no contact data: that stays sealed, in the export).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// `visit` (citizen check-in) or `visitor` (business log).
+    pub kind: String,
+    /// Venue.
+    pub venue_id: String,
+    /// Record's client id.
+    pub client_id: String,
+    /// Start, Unix ms.
+    pub started_at: i64,
+    /// End, Unix ms.
+    pub ended_at: i64,
+    /// Overlap with the case's window (tail included), ms.
+    pub overlap_ms: i64,
+}
+
+/// A case and its contacts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseResult {
+    /// Case id.
+    pub case_id: String,
+    /// Windows searched.
+    pub windows: Vec<Window>,
+    /// Tail used, ms.
+    pub tail_ms: i64,
+    /// Least overlap used, ms.
+    pub min_overlap_ms: i64,
+    /// Overlapping records.
+    pub contacts: Vec<Contact>,
+}
+
+/// One exported record: the contact's times and its sealed contact record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportRecord {
+    /// As in [`Contact`].
+    #[serde(flatten)]
+    pub contact: Contact,
+    /// Sealed to the authority's sealing key; `quetma trace decrypt` opens it offline.
+    pub sealed: SealedContactJson,
+}
+
+/// `GET /api/v1/cases/{id}/export`: what `quetma trace decrypt` reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseExport {
+    /// Format marker.
+    pub format: String,
+    /// Case id.
+    pub case_id: String,
+    /// When the case was made, Unix ms.
+    pub created_at: i64,
+    /// Exported, Unix ms.
+    pub exported_at: i64,
+    /// Records.
+    pub records: Vec<ExportRecord>,
+}
+
+/// The export format marker.
+pub const EXPORT_FORMAT: &str = "quetma-case-export/1";
+/// Most windows in one query.
+pub const MAX_WINDOWS: usize = 200;
+
+fn require_tracer(account: &Account) -> Result<()> {
+    if account.role == Role::TracingOfficer {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+/// The overlap of `[a0, a1)` and `[b0, b1)`, ms (0 when apart).
+pub fn overlap(a0: i64, a1: i64, b0: i64, b1: i64) -> i64 {
+    (a1.min(b1) - a0.max(b0)).max(0)
+}
+
+/// Runs the overlap query for one window; contacts and their sealed records.
+pub async fn query_window(
+    state: &AppState,
+    w: &Window,
+    tail_ms: i64,
+    min_overlap_ms: i64,
+) -> Result<Vec<ExportRecord>> {
+    let hi = w.end + tail_ms;
+    let mut out = Vec::new();
+    // Hot path: filtered by venue_id (the distribution key) and by time (partition pruning).
+    let rows = state
+        .db
+        .query(
+            "SELECT client_id, started_at, COALESCE(ended_at, planned_end), contact_kid, \
+             contact_enc, contact_ct FROM checkins WHERE venue_id = $1 AND started_at >= $2 \
+             AND started_at < $3 AND COALESCE(ended_at, planned_end) > $4",
+            &params![&w.venue_id, w.start - MAX_STAY_MS, hi, w.start],
+        )
+        .await?;
+    for r in rows {
+        let (s, e) = (r.int(1)?, r.int(2)?);
+        let ov = overlap(s, e, w.start, hi);
+        if ov >= min_overlap_ms.max(1) {
+            out.push(ExportRecord {
+                contact: Contact {
+                    kind: "visit".into(),
+                    venue_id: w.venue_id.clone(),
+                    client_id: r.text(0)?,
+                    started_at: s,
+                    ended_at: e,
+                    overlap_ms: ov,
+                },
+                sealed: SealedContactJson {
+                    kid: r.text(3)?,
+                    enc: r.text(4)?,
+                    ct: r.text(5)?,
+                },
+            });
+        }
+    }
+    // Visitor-log scans are instants: an entry counts for the venue's default stay after it,
+    // an exit for the default stay before it.
+    let stay = super::venues::get_venue(state, &w.venue_id)
+        .await?
+        .map_or(60, |v| v.default_stay_minutes)
+        * 60_000;
+    let rows = state
+        .db
+        .query(
+            "SELECT client_id, scanned_at, direction, contact_kid, contact_enc, contact_ct \
+             FROM visitors WHERE venue_id = $1 AND scanned_at >= $2 AND scanned_at < $3",
+            &params![&w.venue_id, w.start - stay, hi + stay],
+        )
+        .await?;
+    for r in rows {
+        let at = r.int(1)?;
+        let (s, e) = if r.text(2)? == "exit" {
+            (at - stay, at)
+        } else {
+            (at, at + stay)
+        };
+        let ov = overlap(s, e, w.start, hi);
+        if ov >= min_overlap_ms.max(1) {
+            out.push(ExportRecord {
+                contact: Contact {
+                    kind: "visitor".into(),
+                    venue_id: w.venue_id.clone(),
+                    client_id: r.text(0)?,
+                    started_at: s,
+                    ended_at: e,
+                    overlap_ms: ov,
+                },
+                sealed: SealedContactJson {
+                    kid: r.text(3)?,
+                    enc: r.text(4)?,
+                    ct: r.text(5)?,
+                },
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Runs a tracing query, keeps the case (with the sealed records for export) and audits it.
+pub async fn create_case(
+    state: &AppState,
+    officer: &Account,
+    input: &CaseInput,
+) -> Result<CaseResult> {
+    require_tracer(officer)?;
+    let mut windows = input.windows.clone();
+    windows.extend(input.visits.iter().map(|v| Window {
+        venue_id: v.venue_id.clone(),
+        start: v.started_at,
+        end: v.ended_at.or(v.planned_end).unwrap_or(v.started_at),
+    }));
+    if windows.is_empty() || windows.len() > MAX_WINDOWS {
+        return Err(ServiceError::Invalid(
+            "cần 1–200 khoảng thời gian / need 1–200 windows".into(),
+        ));
+    }
+    if windows
+        .iter()
+        .any(|w| w.end < w.start || w.end - w.start > MAX_STAY_MS || w.venue_id.is_empty())
+    {
+        return Err(ServiceError::Invalid(
+            "khoảng thời gian không hợp lệ / invalid window".into(),
+        ));
+    }
+    let tail = input
+        .tail_ms
+        .unwrap_or(state.config.trace_tail_ms)
+        .clamp(0, 86_400_000);
+    let min_overlap = input
+        .min_overlap_ms
+        .unwrap_or(state.config.min_overlap_ms)
+        .clamp(0, 86_400_000);
+    let mut records: Vec<ExportRecord> = Vec::new();
+    for w in &windows {
+        for r in query_window(state, w, tail, min_overlap).await? {
+            // The same record matched by two windows: keep the larger overlap.
+            match records.iter_mut().find(|x| {
+                x.contact.kind == r.contact.kind
+                    && x.contact.venue_id == r.contact.venue_id
+                    && x.contact.client_id == r.contact.client_id
+            }) {
+                Some(x) => x.contact.overlap_ms = x.contact.overlap_ms.max(r.contact.overlap_ms),
+                None => records.push(r),
+            }
+        }
+    }
+    records.sort_by(|a, b| {
+        (a.contact.started_at, &a.contact.client_id)
+            .cmp(&(b.contact.started_at, &b.contact.client_id))
+    });
+    let case_id = format!("C-{}", random_token::<10>()?);
+    let now = state.now_ms();
+    let windows_json =
+        serde_json::to_string(&windows).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let mut tx = state.db.begin().await?;
+    tx.exec(
+        "INSERT INTO cases (id, created_by, created_at, tail_ms, min_overlap_ms, windows) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &params![&case_id, &officer.id, now, tail, min_overlap, &windows_json],
+    )
+    .await?;
+    for r in &records {
+        tx.exec(
+            "INSERT INTO case_records (case_id, kind, venue_id, client_id, started_at, ended_at, \
+             overlap_ms, contact_kid, contact_enc, contact_ct) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &params![
+                &case_id,
+                &r.contact.kind,
+                &r.contact.venue_id,
+                &r.contact.client_id,
+                r.contact.started_at,
+                r.contact.ended_at,
+                r.contact.overlap_ms,
+                &r.sealed.kid,
+                &r.sealed.enc,
+                &r.sealed.ct
+            ],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    super::audit::append(
+        state,
+        &officer.actor(),
+        "trace.query",
+        &case_id,
+        &serde_json::json!({
+            "windows": windows.len(),
+            "venues": windows.iter().map(|w| w.venue_id.as_str()).collect::<Vec<_>>(),
+            "tail_ms": tail,
+            "min_overlap_ms": min_overlap,
+            "contacts": records.len(),
+        })
+        .to_string(),
+    )
+    .await?;
+    Ok(CaseResult {
+        case_id,
+        windows,
+        tail_ms: tail,
+        min_overlap_ms: min_overlap,
+        contacts: records.into_iter().map(|r| r.contact).collect(),
+    })
+}
+
+/// A case's summary (no sealed data), for the portal.
+pub async fn get_case(state: &AppState, officer: &Account, case_id: &str) -> Result<CaseResult> {
+    require_tracer(officer)?;
+    let row = state
+        .db
+        .query_opt(
+            "SELECT tail_ms, min_overlap_ms, windows FROM cases WHERE id = $1",
+            &params![case_id],
+        )
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let windows: Vec<Window> = serde_json::from_str(&row.text(2)?).unwrap_or_default();
+    let records = load_records(state, case_id).await?;
+    super::audit::append(state, &officer.actor(), "trace.view", case_id, "{}").await?;
+    Ok(CaseResult {
+        case_id: case_id.to_owned(),
+        windows,
+        tail_ms: row.int(0)?,
+        min_overlap_ms: row.int(1)?,
+        contacts: records.into_iter().map(|r| r.contact).collect(),
+    })
+}
+
+async fn load_records(state: &AppState, case_id: &str) -> Result<Vec<ExportRecord>> {
+    let rows = state
+        .db
+        .query(
+            "SELECT kind, venue_id, client_id, started_at, ended_at, overlap_ms, contact_kid, \
+             contact_enc, contact_ct FROM case_records WHERE case_id = $1 \
+             ORDER BY started_at, client_id",
+            &params![case_id],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ExportRecord {
+                contact: Contact {
+                    kind: r.text(0)?,
+                    venue_id: r.text(1)?,
+                    client_id: r.text(2)?,
+                    started_at: r.int(3)?,
+                    ended_at: r.int(4)?,
+                    overlap_ms: r.int(5)?,
+                },
+                sealed: SealedContactJson {
+                    kid: r.text(6)?,
+                    enc: r.text(7)?,
+                    ct: r.text(8)?,
+                },
+            })
+        })
+        .collect()
+}
+
+/// The sealed records of a case, for `quetma trace decrypt`; audited.
+pub async fn export_case(state: &AppState, officer: &Account, case_id: &str) -> Result<CaseExport> {
+    require_tracer(officer)?;
+    let row = state
+        .db
+        .query_opt(
+            "SELECT created_at FROM cases WHERE id = $1",
+            &params![case_id],
+        )
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let records = load_records(state, case_id).await?;
+    super::audit::append(
+        state,
+        &officer.actor(),
+        "trace.export",
+        case_id,
+        &serde_json::json!({"records": records.len()}).to_string(),
+    )
+    .await?;
+    Ok(CaseExport {
+        format: EXPORT_FORMAT.into(),
+        case_id: case_id.to_owned(),
+        created_at: row.int(0)?,
+        exported_at: state.now_ms(),
+        records,
+    })
+}
+
+/// Recent cases (id, created, contacts), newest first.
+pub async fn list_cases(state: &AppState, officer: &Account) -> Result<Vec<(String, i64, i64)>> {
+    require_tracer(officer)?;
+    let rows = state
+        .db
+        .query(
+            "SELECT c.id, c.created_at, (SELECT COUNT(*) FROM case_records r WHERE r.case_id = c.id) \
+             FROM cases c ORDER BY c.created_at DESC LIMIT 100",
+            &[],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.text(0)?, r.int(1)?, r.int(2)?)))
+        .collect()
+}

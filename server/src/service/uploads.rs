@@ -1,0 +1,433 @@
+//! `POST /api/v1/uploads`: validate each item, correct the phone's clock skew, store.
+//!
+//! Idempotent by client id: the latest body per (venue, client id) wins — an item is stored by
+//! deleting any earlier body under the same id and inserting the new one in one transaction, so
+//! a resend answers `accepted` again and a check-out replaces its check-in.
+
+use std::collections::HashMap;
+
+use quetma_core::api::{
+    MAX_BATCH_ITEMS, RejectReason, Rejected, SKEW_TOLERANCE_MS, UploadBatch, UploadResponse,
+};
+use quetma_core::outbox::{SealedContactJson, VisitUpload, VisitorUpload};
+
+use super::{AppState, Result, ServiceError};
+use crate::db::schema::DAY_MS;
+use crate::db::{Backend, Tx, Value};
+use crate::params;
+
+/// Longest stay the server keeps (hotels): 31 days.
+pub const MAX_STAY_MS: i64 = 31 * DAY_MS;
+/// Longest id (client id, venue id, key id), bytes.
+pub const MAX_ID_BYTES: usize = 100;
+/// Longest sealed ciphertext, Base64url characters.
+pub const MAX_SEALED_CHARS: usize = 4096;
+
+/// A check-in row as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckinRow {
+    /// Venue.
+    pub venue_id: String,
+    /// Client id.
+    pub client_id: String,
+    /// `app` (uploaded by a phone) or `web` (the web check-in page).
+    pub source: String,
+    /// Start, Unix ms.
+    pub started_at: i64,
+    /// End, if known.
+    pub ended_at: Option<i64>,
+    /// Planned automatic end.
+    pub planned_end: i64,
+    /// Key that signed the poster.
+    pub poster_kid: String,
+    /// Sealed contact record.
+    pub contact: SealedContactJson,
+    /// Received, Unix ms.
+    pub received_at: i64,
+}
+
+/// A visitor-log row as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitorRow {
+    /// Venue.
+    pub venue_id: String,
+    /// Client id.
+    pub client_id: String,
+    /// Checkpoint.
+    pub checkpoint: String,
+    /// `entry` / `exit`.
+    pub direction: String,
+    /// Scanned, Unix ms.
+    pub scanned_at: i64,
+    /// Identification source.
+    pub source: String,
+    /// Sealed contact record.
+    pub contact: SealedContactJson,
+    /// Received, Unix ms.
+    pub received_at: i64,
+}
+
+fn id_ok(s: &str) -> bool {
+    !s.is_empty() && s.len() <= MAX_ID_BYTES && s.bytes().all(|b| b.is_ascii_graphic())
+}
+
+fn b64_ok(s: &str, max: usize) -> bool {
+    !s.is_empty() && s.len() <= max && data_encoding::BASE64URL_NOPAD.decode(s.as_bytes()).is_ok()
+}
+
+/// Whether a sealed record is well-formed (Base64url, bounded).
+pub fn sealed_ok(c: &SealedContactJson) -> bool {
+    id_ok(&c.kid) && b64_ok(&c.enc, 256) && b64_ok(&c.ct, MAX_SEALED_CHARS)
+}
+
+const VISITOR_SOURCES: [&str; 5] = ["personal_qr", "cccd", "bhyt", "national_qr", "manual"];
+
+/// What the batch's times are shifted by: the skew past the tolerance, else 0.
+pub fn skew_correction(now: i64, sent_at: i64) -> i64 {
+    let skew = now.saturating_sub(sent_at);
+    if skew.abs() > SKEW_TOLERANCE_MS {
+        skew
+    } else {
+        0
+    }
+}
+
+/// Checks the times of an item (already skew-corrected).
+fn check_times(now: i64, retention_ms: i64, start: i64, end: i64) -> Option<RejectReason> {
+    if start > now + SKEW_TOLERANCE_MS || end < start || end - start > MAX_STAY_MS {
+        return Some(RejectReason::Invalid);
+    }
+    if start < now - retention_ms {
+        return Some(RejectReason::Expired);
+    }
+    None
+}
+
+/// Processes one batch. `scanner_venue` is the venue of the `Authorization` scanner token, if
+/// one came with the request and is live.
+pub async fn process_batch(
+    state: &AppState,
+    batch: &UploadBatch,
+    scanner_venue: Option<&str>,
+) -> Result<UploadResponse> {
+    let now = state.now_ms();
+    if batch.visits.len() + batch.visitors.len() > MAX_BATCH_ITEMS {
+        return Err(ServiceError::Invalid("too many items".into()));
+    }
+    let shift = skew_correction(now, batch.sent_at);
+    let retention = state.config.retention_ms();
+    let mut venues: HashMap<String, Option<bool>> = HashMap::new();
+    for id in batch
+        .visits
+        .iter()
+        .map(|v| &v.venue_id)
+        .chain(batch.visitors.iter().map(|v| &v.venue_id))
+    {
+        if !venues.contains_key(id) && id_ok(id) {
+            let row = state
+                .db
+                .query_opt("SELECT suspended FROM venues WHERE id = $1", &params![id])
+                .await?;
+            venues.insert(id.clone(), row.map(|r| r.flag(0)).transpose()?);
+        }
+    }
+    let venue_check = |id: &str| match venues.get(id) {
+        Some(Some(false)) => None,
+        Some(Some(true)) => Some(RejectReason::VenueSuspended),
+        _ => Some(RejectReason::UnknownVenue),
+    };
+    let mut accepted = Vec::new();
+    let mut rejected = Vec::new();
+    let mut checkins = Vec::new();
+    let mut cancelled = Vec::new();
+    for v in &batch.visits {
+        match check_visit(v, shift, now, retention).or_else(|| venue_check(&v.venue_id)) {
+            Some(reason) => rejected.push(Rejected {
+                client_id: v.client_id.clone(),
+                reason,
+            }),
+            None => {
+                accepted.push(v.client_id.clone());
+                if v.cancelled {
+                    cancelled.push((v.venue_id.clone(), v.client_id.clone()));
+                } else {
+                    checkins.push(CheckinRow {
+                        venue_id: v.venue_id.clone(),
+                        client_id: v.client_id.clone(),
+                        source: "app".into(),
+                        started_at: v.started_at + shift,
+                        ended_at: v.ended_at.map(|e| e + shift),
+                        planned_end: v.planned_end + shift,
+                        poster_kid: v.poster_kid.clone(),
+                        contact: v.contact.clone(),
+                        received_at: now,
+                    });
+                }
+            }
+        }
+    }
+    let mut visitors = Vec::new();
+    for v in &batch.visitors {
+        let reason = check_visitor(v, shift, now, retention)
+            .or_else(|| venue_check(&v.venue_id))
+            .or_else(|| {
+                (scanner_venue != Some(v.venue_id.as_str())).then_some(RejectReason::NotEnrolled)
+            });
+        match reason {
+            Some(reason) => rejected.push(Rejected {
+                client_id: v.client_id.clone(),
+                reason,
+            }),
+            None => {
+                accepted.push(v.client_id.clone());
+                visitors.push(VisitorRow {
+                    venue_id: v.venue_id.clone(),
+                    client_id: v.client_id.clone(),
+                    checkpoint: v.checkpoint.clone(),
+                    direction: v.direction.clone(),
+                    scanned_at: v.scanned_at + shift,
+                    source: v.source.clone(),
+                    contact: v.contact.clone(),
+                    received_at: now,
+                });
+            }
+        }
+    }
+    store(state, &checkins, &cancelled, &visitors).await?;
+    Ok(UploadResponse {
+        accepted,
+        rejected,
+        server_time: now,
+    })
+}
+
+fn check_visit(v: &VisitUpload, shift: i64, now: i64, retention: i64) -> Option<RejectReason> {
+    if !id_ok(&v.client_id)
+        || !id_ok(&v.venue_id)
+        || !id_ok(&v.poster_kid)
+        || !sealed_ok(&v.contact)
+    {
+        return Some(RejectReason::Invalid);
+    }
+    let start = v.started_at.saturating_add(shift);
+    let planned = v.planned_end.saturating_add(shift);
+    let end = match v.ended_at {
+        Some(e) => e.saturating_add(shift),
+        None => planned,
+    };
+    if planned < start {
+        return Some(RejectReason::Invalid);
+    }
+    check_times(now, retention, start, end)
+}
+
+fn check_visitor(v: &VisitorUpload, shift: i64, now: i64, retention: i64) -> Option<RejectReason> {
+    if !id_ok(&v.client_id)
+        || !id_ok(&v.venue_id)
+        || !sealed_ok(&v.contact)
+        || !matches!(v.direction.as_str(), "entry" | "exit")
+        || !VISITOR_SOURCES.contains(&v.source.as_str())
+        || v.checkpoint.chars().count() > super::enrol::MAX_CHECKPOINT_CHARS
+    {
+        return Some(RejectReason::Invalid);
+    }
+    let at = v.scanned_at.saturating_add(shift);
+    check_times(now, retention, at, at)
+}
+
+/// Stores rows (replacing earlier bodies under the same ids) in one transaction; on PostgreSQL
+/// makes a missing day partition and tries once more.
+pub async fn store(
+    state: &AppState,
+    checkins: &[CheckinRow],
+    cancelled: &[(String, String)],
+    visitors: &[VisitorRow],
+) -> Result<()> {
+    if checkins.is_empty() && cancelled.is_empty() && visitors.is_empty() {
+        return Ok(());
+    }
+    match store_once(state, checkins, cancelled, visitors).await {
+        Err(ServiceError::Db(e))
+            if state.db.backend() == Backend::Postgres
+                && e.to_string().contains("no partition") =>
+        {
+            let times = checkins
+                .iter()
+                .map(|c| c.started_at)
+                .chain(visitors.iter().map(|v| v.scanned_at));
+            let (lo, hi) = times.fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
+            crate::db::schema::ensure_partitions(&state.db, lo, hi).await?;
+            store_once(state, checkins, cancelled, visitors).await
+        }
+        r => r,
+    }
+}
+
+async fn store_once(
+    state: &AppState,
+    checkins: &[CheckinRow],
+    cancelled: &[(String, String)],
+    visitors: &[VisitorRow],
+) -> Result<()> {
+    let mut tx = state.db.begin().await?;
+    match state.db.backend() {
+        Backend::Sqlite => store_sqlite(&mut tx, checkins, cancelled, visitors).await?,
+        Backend::Postgres => store_pg(&mut tx, checkins, cancelled, visitors).await?,
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+const INSERT_CHECKIN: &str = "INSERT INTO checkins (venue_id, client_id, source, started_at, \
+    ended_at, planned_end, poster_kid, contact_kid, contact_enc, contact_ct, received_at)";
+const INSERT_VISITOR: &str = "INSERT INTO visitors (venue_id, client_id, checkpoint, direction, \
+    scanned_at, source, contact_kid, contact_enc, contact_ct, received_at)";
+
+async fn store_sqlite(
+    tx: &mut Tx,
+    checkins: &[CheckinRow],
+    cancelled: &[(String, String)],
+    visitors: &[VisitorRow],
+) -> Result<()> {
+    for (venue, client) in cancelled.iter().cloned().chain(
+        checkins
+            .iter()
+            .map(|c| (c.venue_id.clone(), c.client_id.clone())),
+    ) {
+        tx.exec(
+            "DELETE FROM checkins WHERE venue_id = $1 AND client_id = $2",
+            &params![venue, client],
+        )
+        .await?;
+    }
+    for c in checkins {
+        tx.exec(
+            &format!("{INSERT_CHECKIN} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
+            &params![
+                &c.venue_id,
+                &c.client_id,
+                &c.source,
+                c.started_at,
+                c.ended_at,
+                c.planned_end,
+                &c.poster_kid,
+                &c.contact.kid,
+                &c.contact.enc,
+                &c.contact.ct,
+                c.received_at
+            ],
+        )
+        .await?;
+    }
+    for v in visitors {
+        tx.exec(
+            "DELETE FROM visitors WHERE venue_id = $1 AND client_id = $2",
+            &params![&v.venue_id, &v.client_id],
+        )
+        .await?;
+        tx.exec(
+            &format!("{INSERT_VISITOR} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
+            &params![
+                &v.venue_id,
+                &v.client_id,
+                &v.checkpoint,
+                &v.direction,
+                v.scanned_at,
+                &v.source,
+                &v.contact.kid,
+                &v.contact.enc,
+                &v.contact.ct,
+                v.received_at
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn texts<T>(rows: &[T], f: impl Fn(&T) -> &str) -> Value {
+    Value::TextArray(rows.iter().map(|r| f(r).to_owned()).collect())
+}
+
+fn ints<T>(rows: &[T], f: impl Fn(&T) -> Option<i64>) -> Value {
+    Value::IntArray(rows.iter().map(f).collect())
+}
+
+/// PostgreSQL: a few set-based statements per batch (`UNNEST` of arrays) instead of two per
+/// item, so a 500-item batch is four round trips.
+async fn store_pg(
+    tx: &mut Tx,
+    checkins: &[CheckinRow],
+    cancelled: &[(String, String)],
+    visitors: &[VisitorRow],
+) -> Result<()> {
+    let mut del: Vec<(String, String)> = cancelled.to_vec();
+    del.extend(
+        checkins
+            .iter()
+            .map(|c| (c.venue_id.clone(), c.client_id.clone())),
+    );
+    if !del.is_empty() {
+        tx.exec(
+            "DELETE FROM checkins c USING UNNEST($1::text[], $2::text[]) AS d(venue_id, client_id) \
+             WHERE c.venue_id = d.venue_id AND c.client_id = d.client_id",
+            &[texts(&del, |d| &d.0), texts(&del, |d| &d.1)],
+        )
+        .await?;
+    }
+    if !checkins.is_empty() {
+        tx.exec(
+            &format!(
+                "{INSERT_CHECKIN} SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], \
+                 $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::text[], \
+                 $10::text[], $11::bigint[])"
+            ),
+            &[
+                texts(checkins, |c| &c.venue_id),
+                texts(checkins, |c| &c.client_id),
+                texts(checkins, |c| &c.source),
+                ints(checkins, |c| Some(c.started_at)),
+                ints(checkins, |c| c.ended_at),
+                ints(checkins, |c| Some(c.planned_end)),
+                texts(checkins, |c| &c.poster_kid),
+                texts(checkins, |c| &c.contact.kid),
+                texts(checkins, |c| &c.contact.enc),
+                texts(checkins, |c| &c.contact.ct),
+                ints(checkins, |c| Some(c.received_at)),
+            ],
+        )
+        .await?;
+    }
+    if !visitors.is_empty() {
+        tx.exec(
+            "DELETE FROM visitors v USING UNNEST($1::text[], $2::text[]) AS d(venue_id, client_id) \
+             WHERE v.venue_id = d.venue_id AND v.client_id = d.client_id",
+            &[
+                texts(visitors, |v| &v.venue_id),
+                texts(visitors, |v| &v.client_id),
+            ],
+        )
+        .await?;
+        tx.exec(
+            &format!(
+                "{INSERT_VISITOR} SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], \
+                 $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], \
+                 $10::bigint[])"
+            ),
+            &[
+                texts(visitors, |v| &v.venue_id),
+                texts(visitors, |v| &v.client_id),
+                texts(visitors, |v| &v.checkpoint),
+                texts(visitors, |v| &v.direction),
+                ints(visitors, |v| Some(v.scanned_at)),
+                texts(visitors, |v| &v.source),
+                texts(visitors, |v| &v.contact.kid),
+                texts(visitors, |v| &v.contact.enc),
+                texts(visitors, |v| &v.contact.ct),
+                ints(visitors, |v| Some(v.received_at)),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}

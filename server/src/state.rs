@@ -1,0 +1,204 @@
+//! The application state every handler shares: database, keys, configuration, clock, limiter.
+
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use quetma_core::keys::files::{PublicKeys, SecretKeyFile};
+use quetma_core::keys::{AuthoritySigningKey, SealingPrivateKey, SealingPublicKey, TrustList};
+
+use crate::db::Db;
+
+/// Settings of one deployment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Base URL printed in poster QR codes (`https://qr.quetma.vn`); the web check-in page
+    /// lives at `{base}/V/<code>`.
+    pub public_base_url: String,
+    /// Retention window, days (default 21).
+    pub retention_days: i64,
+    /// Default tail after a case left that still counts, ms (tracing queries and notices).
+    pub trace_tail_ms: i64,
+    /// Default least overlap that makes a contact, ms.
+    pub min_overlap_ms: i64,
+    /// Session lifetime, ms.
+    pub session_ttl_ms: i64,
+    /// Enrolment code lifetime, ms.
+    pub enrol_ttl_ms: i64,
+    /// Device API requests per minute per device (token bucket refill).
+    pub device_per_minute: u32,
+    /// Device API burst.
+    pub device_burst: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            public_base_url: "http://127.0.0.1:8080".into(),
+            retention_days: 21,
+            trace_tail_ms: 30 * 60_000,
+            min_overlap_ms: 60_000,
+            session_ttl_ms: 12 * 3_600_000,
+            enrol_ttl_ms: 24 * 3_600_000,
+            device_per_minute: 60,
+            device_burst: 20,
+        }
+    }
+}
+
+impl Config {
+    /// The retention window, ms.
+    pub fn retention_ms(&self) -> i64 {
+        self.retention_days * crate::db::schema::DAY_MS
+    }
+}
+
+/// The server's key material: the signing key (posters, trust list, exposure lists) and the
+/// sealing *public* key. The sealing secret never belongs on the server.
+pub struct Keys {
+    /// Current signing key.
+    pub signing: AuthoritySigningKey,
+    /// Public bundle (trust list document).
+    pub public: PublicKeys,
+    /// Keys posters verify against.
+    pub trust: TrustList,
+    /// Contact records are sealed to this.
+    pub sealing: SealingPublicKey,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Keys({})", self.signing.kid())
+    }
+}
+
+/// Why keys could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyLoadError {
+    /// File trouble.
+    #[error("{0}: {1}")]
+    Io(PathBuf, std::io::Error),
+    /// Not a key file.
+    #[error("{0}: {1}")]
+    Format(PathBuf, String),
+}
+
+impl Keys {
+    /// From a signing key and the public bundle.
+    pub fn new(signing: AuthoritySigningKey, public: PublicKeys) -> Result<Self, String> {
+        let trust = public.trust_list().map_err(|e| e.to_string())?;
+        let trust = if trust.get(signing.kid().as_str()).is_some() {
+            trust
+        } else {
+            trust.with(signing.verifying_key())
+        };
+        let sealing = public
+            .sealing_key()
+            .map_err(|e| e.to_string())?
+            .ok_or("the public bundle has no sealing key")?;
+        Ok(Self {
+            signing,
+            public,
+            trust,
+            sealing,
+        })
+    }
+
+    /// Fresh keys in memory (tests); the sealing secret is handed back.
+    pub fn generate() -> Result<(Self, SealingPrivateKey), String> {
+        let signing = AuthoritySigningKey::generate().map_err(|e| e.to_string())?;
+        let sealing = SealingPrivateKey::generate().map_err(|e| e.to_string())?;
+        let public = PublicKeys::of(&signing, &sealing);
+        Ok((Self::new(signing, public)?, sealing))
+    }
+
+    /// Loads `signing.key.json` and `public.json`.
+    pub fn load(signing_path: &Path, public_path: &Path) -> Result<Self, KeyLoadError> {
+        let read =
+            |p: &Path| std::fs::read_to_string(p).map_err(|e| KeyLoadError::Io(p.to_owned(), e));
+        let secret: SecretKeyFile = serde_json::from_str(&read(signing_path)?)
+            .map_err(|e| KeyLoadError::Format(signing_path.to_owned(), e.to_string()))?;
+        let signing = secret
+            .to_signing_key()
+            .map_err(|e| KeyLoadError::Format(signing_path.to_owned(), e.to_string()))?;
+        let public: PublicKeys = serde_json::from_str(&read(public_path)?)
+            .map_err(|e| KeyLoadError::Format(public_path.to_owned(), e.to_string()))?;
+        Self::new(signing, public).map_err(|e| KeyLoadError::Format(public_path.to_owned(), e))
+    }
+}
+
+/// Where "now" comes from: the system clock, or a settable one for tests.
+#[derive(Debug, Clone, Default)]
+pub struct Clock(Option<Arc<AtomicI64>>);
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Self {
+        Self(None)
+    }
+
+    /// A clock fixed at `ms` until [`Clock::set`].
+    pub fn fixed(ms: i64) -> Self {
+        Self(Some(Arc::new(AtomicI64::new(ms))))
+    }
+
+    /// Moves a fixed clock (no effect on the system clock).
+    pub fn set(&self, ms: i64) {
+        if let Some(a) = &self.0 {
+            a.store(ms, Ordering::SeqCst);
+        }
+    }
+
+    /// Now, Unix ms.
+    pub fn now_ms(&self) -> i64 {
+        match &self.0 {
+            Some(a) => a.load(Ordering::SeqCst),
+            None => {
+                let now = time::OffsetDateTime::now_utc();
+                i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+            }
+        }
+    }
+}
+
+/// The per-device token bucket.
+pub type DeviceLimiter = DefaultKeyedRateLimiter<String>;
+
+/// Everything a handler needs (cheap to clone).
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Keys.
+    pub keys: Arc<Keys>,
+    /// Settings.
+    pub config: Arc<Config>,
+    /// Clock.
+    pub clock: Clock,
+    /// Device API rate limiter.
+    pub limiter: Arc<DeviceLimiter>,
+}
+
+impl AppState {
+    /// Builds the state.
+    pub fn new(db: Db, keys: Keys, config: Config, clock: Clock) -> Self {
+        let per_minute =
+            NonZeroU32::new(config.device_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(config.device_burst.max(1)).unwrap_or(NonZeroU32::MIN);
+        let limiter = RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst));
+        Self {
+            db,
+            keys: Arc::new(keys),
+            config: Arc::new(config),
+            clock,
+            limiter: Arc::new(limiter),
+        }
+    }
+
+    /// Now, Unix ms.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}
