@@ -14,16 +14,20 @@
 //! - [`business`]: the business scanner: sessions, sealed visitor log, manual entry, counts.
 //! - [`outbox`]: what waits to be uploaded, under stable ids.
 //! - [`api`]: the device API's wire format, shared with the server.
+//! - [`sync`]: the phone's sync client (trust list, exposure list, outbox uploads).
+//! - [`exposure`]: exposure matching on the phone, and the alerts it raises.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod api;
 pub mod business;
 pub mod citizen;
 pub mod declaration;
+pub mod exposure;
 pub mod keys;
 pub mod outbox;
 pub mod payload;
 pub mod render;
 pub mod scan;
 pub mod store;
+pub mod sync;
 pub mod text;

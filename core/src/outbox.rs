@@ -135,6 +135,8 @@ pub struct OutboxCounts {
     pub failing: u64,
     /// Sent and acknowledged (kept until the retention purge).
     pub sent: u64,
+    /// Refused by the server for good (never resent; kept until the retention purge).
+    pub rejected: u64,
 }
 
 /// Queues (or re-queues, replacing the body) an upload inside a write transaction.
@@ -149,7 +151,7 @@ pub(crate) fn enqueue(
     tx.execute(
         "INSERT INTO outbox (id, kind, ref_id, body, created_at) VALUES (?1, ?2, ?1, ?3, ?4)
          ON CONFLICT(id) DO UPDATE SET body = excluded.body, sent_at = NULL, attempts = 0,
-           last_error = NULL, next_attempt_at = NULL",
+           last_error = NULL, next_attempt_at = NULL, rejected = NULL",
         params![id, kind.as_str(), body, now],
     )?;
     Ok(())
@@ -174,7 +176,8 @@ impl Store {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
             "SELECT id, kind, body, created_at, attempts FROM outbox
-             WHERE sent_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)
+             WHERE sent_at IS NULL AND rejected IS NULL
+               AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)
              ORDER BY created_at, id LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![now, limit], |r| {
@@ -227,11 +230,106 @@ impl Store {
             for id in ids {
                 tx.execute(
                     "UPDATE outbox SET attempts = attempts + 1, last_error = ?1,
-                     next_attempt_at = ?2 WHERE id = ?3 AND sent_at IS NULL",
+                     next_attempt_at = ?2 WHERE id = ?3 AND sent_at IS NULL AND rejected IS NULL",
                     params![reason, retry_at, id],
                 )?;
             }
             Ok(())
+        })
+    }
+
+    /// Records a failed attempt on each entry, each due again at its own time (Unix ms): the
+    /// back-off of every item after a failed batch, in one transaction.
+    pub fn outbox_mark_failed_each(
+        &self,
+        retries: &[(String, i64)],
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let mut stmt = tx.prepare(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?1,
+                 next_attempt_at = ?2 WHERE id = ?3 AND sent_at IS NULL AND rejected IS NULL",
+            )?;
+            for (id, retry_at) in retries {
+                stmt.execute(params![reason, retry_at, id])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Marks uploads the server refused for good (`reason` is a stable code such as
+    /// `unknown_venue`): they are never sent again, unless the entry is re-queued with a new
+    /// body. As with [`Store::outbox_mark_sent`], only the bodies that were sent are marked.
+    pub fn outbox_mark_rejected(
+        &self,
+        rejected: &[(String, String, String)],
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            for (id, body, reason) in rejected {
+                tx.execute(
+                    "UPDATE outbox SET rejected = ?1, last_error = ?1
+                     WHERE id = ?2 AND body = ?3 AND sent_at IS NULL",
+                    params![reason, id, body],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The uploads the server refused for good, with the stable reason code, oldest first.
+    pub fn outbox_rejected(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT id, rejected FROM outbox WHERE rejected IS NOT NULL AND sent_at IS NULL
+             ORDER BY created_at, id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// The earliest time a pending upload that is waiting out a back-off is due, Unix ms.
+    pub fn outbox_next_attempt_at(&self) -> Result<Option<i64>, StoreError> {
+        let conn = self.conn()?;
+        Ok(conn.query_row(
+            "SELECT MIN(next_attempt_at) FROM outbox
+             WHERE sent_at IS NULL AND rejected IS NULL AND next_attempt_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Queues `n` visit uploads at `venue_id` (dummy sealed contact) in one transaction:
+    /// test and benchmark seeding only.
+    #[doc(hidden)]
+    pub fn seed_outbox_for_tests(
+        &self,
+        n: usize,
+        venue_id: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let now = self.now_ms();
+        self.write(|tx| {
+            let mut ids = Vec::with_capacity(n);
+            for i in 0..n {
+                let id = crate::store::new_id()?;
+                let start = now - 3_600_000 + i64::try_from(i).unwrap_or(0);
+                let body = VisitUpload {
+                    client_id: id.clone(),
+                    venue_id: venue_id.to_string(),
+                    poster_kid: "AAAAAAAA".into(),
+                    started_at: start,
+                    ended_at: Some(start + 60_000),
+                    planned_end: start + 60_000,
+                    cancelled: false,
+                    contact: SealedContactJson {
+                        kid: "AAAAAAAA".into(),
+                        enc: "AA".into(),
+                        ct: "AA".into(),
+                    },
+                };
+                enqueue(tx, &id, OutboxKind::Visit, &body, now)?;
+                ids.push(id);
+            }
+            Ok(ids)
         })
     }
 
@@ -240,9 +338,10 @@ impl Store {
         let conn = self.conn()?;
         Ok(conn.query_row(
             "SELECT
-               COALESCE(SUM(sent_at IS NULL), 0),
-               COALESCE(SUM(sent_at IS NULL AND attempts > 0), 0),
-               COALESCE(SUM(sent_at IS NOT NULL), 0)
+               COALESCE(SUM(sent_at IS NULL AND rejected IS NULL), 0),
+               COALESCE(SUM(sent_at IS NULL AND rejected IS NULL AND attempts > 0), 0),
+               COALESCE(SUM(sent_at IS NOT NULL), 0),
+               COALESCE(SUM(sent_at IS NULL AND rejected IS NOT NULL), 0)
              FROM outbox",
             [],
             |r| {
@@ -251,6 +350,7 @@ impl Store {
                     pending: n(0)?,
                     failing: n(1)?,
                     sent: n(2)?,
+                    rejected: n(3)?,
                 })
             },
         )?)

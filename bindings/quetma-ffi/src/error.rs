@@ -53,6 +53,45 @@ pub enum QuetMaError {
         /// What the platform reported (the shell must put no key material in it).
         reason: String,
     },
+    /// The server could not be reached, or the connection broke or timed out (`reason`:
+    /// `connect`, `timeout` or `interrupted`). The outbox is kept and retried later.
+    #[error("network error: {reason}")]
+    Network {
+        /// What failed.
+        reason: String,
+    },
+    /// The server answered with an error status.
+    #[error("server error {status}")]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// The server's stable error code, if any (`invalid`, `unauthorised`, …).
+        code: Option<String>,
+    },
+    /// The server asks the phone to slow down; uploads wait at least `retry_after_ms`.
+    #[error("rate limited")]
+    RateLimited {
+        /// From the server's `Retry-After`, ms.
+        retry_after_ms: Option<i64>,
+    },
+    /// The server's answer was not what the API promises (a garbled body, a gap in a list).
+    #[error("invalid answer from the server: {reason}")]
+    InvalidResponse {
+        /// What was wrong.
+        reason: String,
+    },
+    /// A signed list (trust list, exposure list) did not verify with the trusted keys; nothing
+    /// of it was stored.
+    #[error("{document} rejected: {reason}")]
+    Signature {
+        /// Which document.
+        document: String,
+        /// Why (`signed by an unknown key`, `signature does not verify`, …).
+        reason: String,
+    },
+    /// The operation was cancelled through its handle.
+    #[error("cancelled")]
+    Cancelled,
     /// A bug: something that should not happen did.
     #[error("internal error: {reason}")]
     Internal {

@@ -10,6 +10,8 @@
 //!   upload outbox.
 //! - [`FrameScanner`]: camera frames in as borrowed luma bytes (zero-copy: a direct
 //!   `ByteBuffer` in Kotlin, `Data` in Swift) with width, height, row stride and rotation.
+//! - Sync: [`QuetMaApp::sync`] (async, on tokio) with a [`SyncHandle`] to cancel it, and the
+//!   exposure alerts it raises ([`QuetMaApp::alerts`], [`QuetMaApp::mark_alert_seen`]).
 //! - [`QuetMaError`]: the one error enum, with stable variants and no personal data.
 //!
 //! Bindings are generated from the built library (`scripts/gen-bindings`), never committed.
@@ -23,6 +25,7 @@ mod business;
 mod error;
 mod platform;
 mod scanner;
+mod sync;
 mod types;
 
 pub use app::*;
@@ -30,6 +33,7 @@ pub use business::*;
 pub use error::{QuetMaError, Result};
 pub use platform::{AppEvent, Clock, EventListener, KeyVault};
 pub use scanner::*;
+pub use sync::*;
 pub use types::*;
 
 /// The version of this library (and of `quetma-core` it was built with).

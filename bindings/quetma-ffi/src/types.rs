@@ -747,6 +747,8 @@ pub struct OutboxCounts {
     pub failing: u64,
     /// Sent and acknowledged.
     pub sent: u64,
+    /// Refused by the server for good (never resent).
+    pub rejected: u64,
 }
 
 impl From<outbox::OutboxCounts> for OutboxCounts {
@@ -755,6 +757,7 @@ impl From<outbox::OutboxCounts> for OutboxCounts {
             pending: c.pending,
             failing: c.failing,
             sent: c.sent,
+            rejected: c.rejected,
         }
     }
 }

@@ -230,3 +230,79 @@ fn a_lost_key_resets_the_store_and_tells_the_listener() {
         Some(AppEvent::StoreReset { .. })
     ));
 }
+
+fn app_with_a_visit(dir: &std::path::Path) -> Arc<QuetMaApp> {
+    let app = open(dir, Arc::new(Vault::default()), None).unwrap();
+    let me = app
+        .add_profile(ProfileInput {
+            relation: Relation::Owner,
+            full_name: "Nguyễn Văn An".into(),
+            id_number: None,
+            id_kind: None,
+            phone: Some("0912345678".into()),
+            birth_year: Some(1999),
+        })
+        .unwrap();
+    app.check_in(poster_text(), vec![me.id], None).unwrap();
+    app
+}
+
+fn sync_settings(url: &str) -> SyncSettings {
+    SyncSettings {
+        server_url: url.into(),
+        device_id: new_device_id().unwrap(),
+        scanner_token: None,
+        request_timeout_ms: Some(2_000),
+    }
+}
+
+#[test]
+fn sync_to_an_unreachable_server_is_a_network_error_and_keeps_the_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with_a_visit(dir.path());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let err = rt
+        .block_on(app.sync(sync_settings("http://127.0.0.1:9"), SyncHandle::new(), None))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        QuetMaError::Network {
+            reason: "connect".into()
+        }
+    );
+    assert_eq!(app.outbox_counts().unwrap().pending, 1);
+    assert!(app.alerts().unwrap().is_empty());
+    // A plain-HTTP server that is not on this machine is refused before any request.
+    let err = rt
+        .block_on(app.sync(
+            sync_settings("http://quetma.example.vn"),
+            SyncHandle::new(),
+            None,
+        ))
+        .unwrap_err();
+    assert!(matches!(err, QuetMaError::InvalidInput { .. }), "{err:?}");
+}
+
+#[test]
+fn a_cancelled_sync_returns_cancelled_and_keeps_the_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with_a_visit(dir.path());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // A listener that never answers: the sync waits on it until cancelled.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let handle = SyncHandle::new();
+    let h2 = handle.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        h2.cancel();
+    });
+    let err = rt
+        .block_on(app.sync(sync_settings(&url), handle.clone(), None))
+        .unwrap_err();
+    assert_eq!(err, QuetMaError::Cancelled);
+    assert!(handle.is_cancelled());
+    let counts = app.outbox_counts().unwrap();
+    assert_eq!((counts.pending, counts.failing, counts.sent), (1, 0, 0));
+    drop(listener);
+}

@@ -108,4 +108,54 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX outbox_pending ON outbox(created_at) WHERE sent_at IS NULL;
     CREATE INDEX outbox_by_ref ON outbox(ref_id);
     "#,
+    // 2: sync state, the keys learnt from the trust list, the exposure notices and alerts.
+    r#"
+    ALTER TABLE outbox ADD COLUMN rejected TEXT;
+    DROP INDEX outbox_pending;
+    CREATE INDEX outbox_pending ON outbox(created_at) WHERE sent_at IS NULL AND rejected IS NULL;
+
+    CREATE TABLE sync_state (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE trusted_keys (
+        kid      TEXT PRIMARY KEY,
+        public   BLOB NOT NULL,
+        added_at INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE exposure_notices (
+        id             TEXT PRIMARY KEY,
+        venue_id       TEXT NOT NULL,
+        start_at       INTEGER NOT NULL,
+        end_at         INTEGER NOT NULL,
+        tail_ms        INTEGER NOT NULL,
+        min_overlap_ms INTEGER NOT NULL,
+        level          TEXT NOT NULL,
+        guidance_vi    TEXT NOT NULL,
+        guidance_en    TEXT NOT NULL,
+        published_at   INTEGER NOT NULL,
+        seq            INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX exposure_notices_by_venue ON exposure_notices(venue_id);
+
+    CREATE TABLE alerts (
+        id            TEXT PRIMARY KEY,
+        notice_id     TEXT NOT NULL,
+        visit_id      TEXT NOT NULL,
+        profile_id    TEXT NOT NULL,
+        venue_id      TEXT NOT NULL,
+        venue_name    TEXT NOT NULL,
+        level         TEXT NOT NULL,
+        guidance_vi   TEXT NOT NULL,
+        guidance_en   TEXT NOT NULL,
+        overlap_start INTEGER NOT NULL,
+        overlap_end   INTEGER NOT NULL,
+        raised_at     INTEGER NOT NULL,
+        seen_at       INTEGER,
+        UNIQUE (notice_id, visit_id)
+    ) STRICT;
+    CREATE INDEX alerts_by_raised ON alerts(raised_at);
+    "#,
 ];
