@@ -8,7 +8,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use anyhow::Result;
-use quetma_core::citizen::{NewProfile, Profile, Relation};
+use quetma_core::citizen::visits::CheckInOptions;
+use quetma_core::citizen::{NewProfile, Profile, Relation, Visit};
+use quetma_core::payload::venue::VenuePoster;
+use quetma_core::payload::{Scanned, classify};
 use quetma_core::payload::IdKind;
 use quetma_core::store::{Clock, MemoryKeyVault, Settings, Store, SystemClock};
 use quetma_core::sync::{
@@ -65,6 +68,8 @@ pub struct PhoneOptions {
     pub scanner_token: Option<String>,
     /// Retry schedule (core's default when `None`).
     pub backoff: Option<Backoff>,
+    /// The device id (a fresh random one when `None`).
+    pub device_id: Option<String>,
 }
 
 impl Phone {
@@ -80,7 +85,10 @@ impl Phone {
             clock.clone(),
         )?
         .store;
-        let device_id = quetma_core::store::new_id()?;
+        let device_id = match options.device_id {
+            Some(d) => d,
+            None => quetma_core::store::new_id()?,
+        };
         let mut config = SyncConfig::new(base_url, device_id.clone(), keys.trust.clone());
         config.request_timeout = Duration::from_secs(30);
         config.scanner_token = options.scanner_token;
@@ -99,14 +107,46 @@ impl Phone {
 
     /// The owner's profile (a citizen with a CCCD number and a phone number).
     pub fn owner(&self, full_name: &str, id_number: &str, phone: &str) -> Result<Profile> {
+        self.profile(Relation::Owner, full_name, id_number, phone)
+    }
+
+    /// A profile on this phone.
+    pub fn profile(
+        &self,
+        relation: Relation,
+        full_name: &str,
+        id_number: &str,
+        phone: &str,
+    ) -> Result<Profile> {
         Ok(self.store.add_profile(&NewProfile {
-            relation: Relation::Owner,
+            relation,
             full_name: full_name.into(),
             id_number: Some(id_number.into()),
             id_kind: Some(IdKind::Cccd),
             phone: Some(phone.into()),
             birth_year: Some(1990),
         })?)
+    }
+
+    /// A poster text as the phone reads it (signature checked against the pinned keys).
+    pub fn poster(&self, text: &str, keys: &ServerKeys) -> Result<VenuePoster> {
+        match classify(text, &keys.trust) {
+            Scanned::Venue(p) => Ok(p),
+            other => anyhow::bail!("not a verified poster: {other:?}"),
+        }
+    }
+
+    /// Checks `profiles` in at a poster's venue.
+    pub fn check_in(
+        &self,
+        poster: &VenuePoster,
+        profiles: &[&Profile],
+        keys: &ServerKeys,
+    ) -> Result<Vec<Visit>> {
+        let ids: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
+        Ok(self
+            .store
+            .check_in(poster, &ids, &keys.sealing, CheckInOptions::default())?)
     }
 
     /// One whole sync.

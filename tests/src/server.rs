@@ -9,8 +9,10 @@
 //!
 //! **Which binary.** `CARGO_BIN_EXE_quetma` only exists inside the server's own package, so the
 //! harness asks cargo: once per test process it runs
-//! `cargo build -p quetma-server --bin quetma --message-format=json` (a no-op when up to date;
-//! same `CARGO_TARGET_DIR` and profile as the tests) and takes the executable path cargo reports.
+//! `cargo build -p quetma-server -p quetma-e2e --bin quetma --message-format=json` (a no-op when
+//! up to date; same `CARGO_TARGET_DIR` and profile as the tests; both packages named so the
+//! features unify as in `cargo build -p quetma-e2e -p quetma-server` and the two commands do not
+//! rebuild each other's binary) and takes the executable path cargo reports.
 //! `QUETMA_BIN=/path/to/quetma` skips the build and uses that binary.
 //!
 //! **Backends.** [`Backend::Sqlite`] always works (a file in the data folder). [`Backend::Postgres`]
@@ -103,6 +105,8 @@ fn build_quetma() -> Result<PathBuf> {
         "build",
         "-p",
         "quetma-server",
+        "-p",
+        "quetma-e2e",
         "--bin",
         "quetma",
         "--message-format=json-render-diagnostics",
