@@ -62,7 +62,10 @@ impl Api {
         if !status.is_success() {
             bail!(
                 "{what}: HTTP {status}: {}",
-                String::from_utf8_lossy(&body).chars().take(500).collect::<String>()
+                String::from_utf8_lossy(&body)
+                    .chars()
+                    .take(500)
+                    .collect::<String>()
             );
         }
         Ok(body)

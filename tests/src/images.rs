@@ -68,7 +68,10 @@ pub fn qr_image(text: &str, ec: EcLevel, module_px: u32) -> Result<GrayImage> {
     let side = u32::try_from(qr.width_with_quiet_zone())? * module_px;
     let quiet = u32::try_from(QUIET_ZONE_MODULES)?;
     Ok(GrayImage::from_fn(side, side, |x, y| {
-        let (mx, my) = ((x / module_px).checked_sub(quiet), (y / module_px).checked_sub(quiet));
+        let (mx, my) = (
+            (x / module_px).checked_sub(quiet),
+            (y / module_px).checked_sub(quiet),
+        );
         let dark = matches!((mx, my), (Some(mx), Some(my)) if qr.is_dark(mx as usize, my as usize));
         image::Luma([if dark { 25 } else { 230 }])
     }))

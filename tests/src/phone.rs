@@ -10,9 +10,9 @@ use std::time::Duration;
 use anyhow::Result;
 use quetma_core::citizen::visits::CheckInOptions;
 use quetma_core::citizen::{NewProfile, Profile, Relation, Visit};
+use quetma_core::payload::IdKind;
 use quetma_core::payload::venue::VenuePoster;
 use quetma_core::payload::{Scanned, classify};
-use quetma_core::payload::IdKind;
 use quetma_core::store::{Clock, MemoryKeyVault, Settings, Store, SystemClock};
 use quetma_core::sync::{
     Backoff, CancelToken, NoProgress, SyncClient, SyncConfig, SyncError, SyncReport,

@@ -178,9 +178,15 @@ impl Head {
     fn render(&self, content_length: Option<usize>) -> Vec<u8> {
         let mut out = format!("{}\r\n", self.first);
         for (k, v) in &self.headers {
-            let drop = ["connection", "keep-alive", "proxy-connection", "te", "upgrade"]
-                .iter()
-                .any(|h| k.eq_ignore_ascii_case(h))
+            let drop = [
+                "connection",
+                "keep-alive",
+                "proxy-connection",
+                "te",
+                "upgrade",
+            ]
+            .iter()
+            .any(|h| k.eq_ignore_ascii_case(h))
                 || (content_length.is_some() && k.eq_ignore_ascii_case("content-length"));
             if !drop {
                 out.push_str(&format!("{k}: {v}\r\n"));
@@ -430,7 +436,12 @@ async fn handle(mut conn: TcpStream, port: u16, st: Arc<Mutex<State>>) -> Result
     if let Some(out) = out {
         let status = Head::parse(&out[..find(&out, b"\r\n\r\n").unwrap_or(out.len())])
             .ok()
-            .and_then(|h| h.first.split_whitespace().nth(1).and_then(|s| s.parse().ok()))
+            .and_then(|h| {
+                h.first
+                    .split_whitespace()
+                    .nth(1)
+                    .and_then(|s| s.parse().ok())
+            })
             .unwrap_or(0);
         log(status);
         conn.write_all(&out).await?;

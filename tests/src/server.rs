@@ -265,7 +265,9 @@ impl TestServer {
             serde_json::from_str(&std::fs::read_to_string(keys_dir.join("public.json"))?)?;
         let keys = ServerKeys {
             trust: public.trust_list()?,
-            sealing: public.sealing_key()?.context("public.json has no sealing key")?,
+            sealing: public
+                .sealing_key()?
+                .context("public.json has no sealing key")?,
             public,
             sealing_secret: keys_dir.join("sealing.key.json"),
         };

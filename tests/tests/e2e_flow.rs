@@ -56,7 +56,10 @@ async fn register_venue(srv: &TestServer, owner: &str) -> Result<(String, String
         )
         .await?;
     let s = |k: &str| -> Result<String> {
-        Ok(v[k].as_str().with_context(|| format!("{k} in {v}"))?.to_owned())
+        Ok(v[k]
+            .as_str()
+            .with_context(|| format!("{k} in {v}"))?
+            .to_owned())
     };
     Ok((s("venue_id")?, s("qr_text")?, s("poster_pdf_url")?))
 }
@@ -261,7 +264,10 @@ async fn check_in_scan_trace_and_alert(backend: Backend) -> Result<()> {
         "phone B: its check-in and the staff phone's scan of its personal QR:\n{csv}"
     );
     ensure!(csv.contains("\"048088000777\"") && csv.contains("\"0901234567\""));
-    ensure!(!csv.contains("Hải Châu"), "no address reaches the contact list");
+    ensure!(
+        !csv.contains("Hải Châu"),
+        "no address reaches the contact list"
+    );
 
     // The officer publishes a notice for the window; phone B raises exactly one alert.
     let notice = srv
