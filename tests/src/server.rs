@@ -13,7 +13,9 @@
 //! up to date; same `CARGO_TARGET_DIR` and profile as the tests; both packages named so the
 //! features unify as in `cargo build -p quetma-e2e -p quetma-server` and the two commands do not
 //! rebuild each other's binary) and takes the executable path cargo reports.
-//! `QUETMA_BIN=/path/to/quetma` skips the build and uses that binary.
+//! `QUETMA_BIN=/path/to/quetma` skips the build and uses that binary. Either way the test process
+//! runs a private copy (in `$TMPDIR/quetma-e2e-bin/PID/`), so a concurrent build cannot swap the
+//! server between a kill and a restart.
 //!
 //! **Backends.** [`Backend::Sqlite`] always works (a file in the data folder). [`Backend::Postgres`]
 //! needs `QUETMA_TEST_POSTGRES_URL` (a superuser URL, as `scripts/with-postgres` exports); each
@@ -88,11 +90,35 @@ pub struct ServerKeys {
 /// The `quetma` executable (built once per test process; see the module documentation).
 pub fn quetma_bin() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| match std::env::var_os("QUETMA_BIN") {
-        Some(p) => PathBuf::from(p),
-        None => build_quetma().expect("building the quetma binary"),
+    BIN.get_or_init(|| {
+        let built = match std::env::var_os("QUETMA_BIN") {
+            Some(p) => PathBuf::from(p),
+            None => build_quetma().expect("building the quetma binary"),
+        };
+        private_copy(&built).expect("copying the quetma binary")
     })
     .clone()
+}
+
+/// A copy of the binary for this test process: a build in the same target folder (another
+/// worktree sharing `CARGO_TARGET_DIR`) must not swap the server between a kill and a restart.
+/// Copies of test processes that have ended are removed.
+fn private_copy(built: &Path) -> Result<PathBuf> {
+    let root = std::env::temp_dir().join("quetma-e2e-bin");
+    if let Ok(entries) = std::fs::read_dir(&root) {
+        for e in entries.flatten() {
+            let pid = e.file_name().to_string_lossy().into_owned();
+            if Path::new("/proc").is_dir() && !Path::new("/proc").join(&pid).exists() {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    let dir = root.join(std::process::id().to_string());
+    std::fs::create_dir_all(&dir)?;
+    let copy = dir.join("quetma");
+    std::fs::copy(built, &copy)
+        .with_context(|| format!("copying {} to {}", built.display(), copy.display()))?;
+    Ok(copy)
 }
 
 fn build_quetma() -> Result<PathBuf> {
