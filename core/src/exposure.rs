@@ -494,6 +494,86 @@ mod tests {
         assert_eq!(m[0].visit, 0);
     }
 
+    fn store_with_visits() -> (Store, tempfile::TempDir) {
+        use crate::citizen::{NewProfile, Relation};
+        use crate::store::{ManualClock, MemoryKeyVault, Settings};
+        let dir = tempfile::tempdir().unwrap();
+        let clock = std::sync::Arc::new(ManualClock::new(10_000_000));
+        let store = Store::open(
+            dir.path(),
+            &MemoryKeyVault::new(),
+            Settings::default(),
+            clock,
+        )
+        .unwrap()
+        .store;
+        let p = store
+            .add_profile(&NewProfile {
+                relation: Relation::Owner,
+                full_name: "Nguyễn Văn An".into(),
+                id_number: None,
+                id_kind: None,
+                phone: None,
+                birth_year: None,
+            })
+            .unwrap();
+        // Visits at V-0, V-1, V-2: [1 000 000 + i·100 000, + 50 000].
+        store
+            .seed_visits_for_bench(&p.id, 3, 1_000_000, 100_000)
+            .unwrap();
+        (store, dir)
+    }
+
+    fn list(since: i64, notices: Vec<ExposureNotice>) -> ExposureList {
+        ExposureList {
+            issued_at: 0,
+            since,
+            latest_seq: notices.iter().map(|n| n.seq).max().unwrap_or(since),
+            notices,
+        }
+    }
+
+    #[test]
+    fn store_path_raises_once_and_a_full_list_drops_missing_notices() {
+        let (store, _dir) = store_with_visits();
+        let mut a = notice("V-0", 1_000_000, 1_040_000, 0, 10_000);
+        a.id = "A".into();
+        let mut b = notice("V-1", 1_100_000, 1_200_000, 0, 10_000);
+        b.id = "B".into();
+        b.seq = 2;
+        let out = store
+            .apply_exposure_list(&list(0, vec![a.clone(), b.clone()]))
+            .unwrap();
+        assert_eq!(
+            out,
+            MatchOutcome {
+                raised: 2,
+                cleared: 0
+            }
+        );
+        assert_eq!(store.match_exposures().unwrap().raised, 0);
+        // A full list without B: its alert goes; A's stays (seen state kept).
+        let a_alert = store
+            .alerts()
+            .unwrap()
+            .into_iter()
+            .find(|x| x.notice_id == "A")
+            .unwrap();
+        store.mark_alert_seen(&a_alert.id).unwrap();
+        let out = store.apply_exposure_list(&list(0, vec![a])).unwrap();
+        assert_eq!(
+            out,
+            MatchOutcome {
+                raised: 0,
+                cleared: 1
+            }
+        );
+        let left = store.alerts().unwrap();
+        assert_eq!(left.len(), 1);
+        assert!(left[0].seen_at.is_some());
+        assert_eq!(store.exposure_notices().unwrap().len(), 1);
+    }
+
     proptest! {
         #[test]
         fn overlap_rule_matches_brute_force(

@@ -489,6 +489,12 @@ impl Store {
                 params![cutoff],
             )?;
             let outbox = tx.execute("DELETE FROM outbox WHERE created_at < ?1", params![cutoff])?;
+            // Exposure notices and alerts about times before the window go with the visits.
+            tx.execute("DELETE FROM alerts WHERE overlap_end < ?1", params![cutoff])?;
+            tx.execute(
+                "DELETE FROM exposure_notices WHERE end_at + tail_ms < ?1",
+                params![cutoff],
+            )?;
             Ok(PurgeReport {
                 visits,
                 declarations,

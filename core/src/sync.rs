@@ -1,8 +1,10 @@
 //! The phone's sync client: fetches the signed trust list and exposure list, matches the
 //! notices against the visits kept here (raising alerts), and uploads the outbox.
 //!
-//! One [`SyncClient::sync`] runs three stages in order — trust list, exposure list, uploads —
-//! and stops at the first error, which it returns typed ([`SyncError`]); whatever an earlier
+//! One [`SyncClient::sync`] runs three stages in order — trust list, exposure list, uploads.
+//! A network failure, a 429, a store error or a cancellation stops it at once; any other failure
+//! of the list stages (a list that does not verify, a server error, a garbled answer) still lets
+//! the uploads run, and is returned afterwards. Errors are typed ([`SyncError`]); whatever a
 //! stage stored stays stored, and nothing of a failed stage is. The outbox is always left
 //! consistent: an upload the server acknowledged is marked sent, one it refused for good is
 //! marked rejected (never resent), and one that failed in transit keeps its body and is due
@@ -207,7 +209,8 @@ impl CancelToken {
         self.inner.0.load(Ordering::SeqCst)
     }
 
-    async fn cancelled(&self) {
+    /// Resolves once [`CancelToken::cancel`] is called.
+    pub async fn cancelled(&self) {
         loop {
             let notified = self.inner.1.notified();
             if self.is_cancelled() {
@@ -393,7 +396,7 @@ impl SyncClient {
         cancel.check()?;
         let work = async {
             let sent_at = self.store.now_ms();
-            let resp = req.send().await.map_err(|e| map_reqwest(&e))?;
+            let mut resp = req.send().await.map_err(|e| map_reqwest(&e))?;
             let status = resp.status();
             let headers = resp.headers().clone();
             if resp
@@ -402,9 +405,13 @@ impl SyncClient {
             {
                 return Err(SyncError::InvalidResponse("answer too large"));
             }
-            let body = resp.bytes().await.map_err(|e| map_reqwest(&e))?;
-            if body.len() > MAX_RESPONSE_BYTES {
-                return Err(SyncError::InvalidResponse("answer too large"));
+            // Read chunk by chunk, so an endless body stops at the limit.
+            let mut body = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|e| map_reqwest(&e))? {
+                if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                    return Err(SyncError::InvalidResponse("answer too large"));
+                }
+                body.extend_from_slice(&chunk);
             }
             let received_at = self.store.now_ms();
             if let Some(server) = headers
@@ -419,7 +426,7 @@ impl SyncClient {
             Ok(Answer {
                 status,
                 headers,
-                body: body.to_vec(),
+                body,
             })
         };
         tokio::select! {
@@ -469,17 +476,36 @@ impl SyncClient {
             sent: 0,
             pending: pending()?,
         });
-        report.trust_list_updated = self.refresh_trust_list(cancel).await?;
-        progress.on_progress(SyncProgressUpdate {
-            stage: SyncStage::Exposures,
-            sent: 0,
-            pending: pending()?,
-        });
-        let ex = self.refresh_exposures(cancel).await?;
-        report.notices_received = ex.notices_received;
-        report.alerts_raised = ex.alerts_raised;
-        report.alerts_cleared = ex.alerts_cleared;
+        let lists = async {
+            report.trust_list_updated = self.refresh_trust_list(cancel).await?;
+            progress.on_progress(SyncProgressUpdate {
+                stage: SyncStage::Exposures,
+                sent: 0,
+                pending: pending()?,
+            });
+            let ex = self.refresh_exposures(cancel).await?;
+            report.notices_received = ex.notices_received;
+            report.alerts_raised = ex.alerts_raised;
+            report.alerts_cleared = ex.alerts_cleared;
+            Ok::<(), SyncError>(())
+        }
+        .await;
+        // The lists failing for a reason of their own does not hold the uploads back.
+        let deferred = match lists {
+            Ok(()) => None,
+            Err(
+                e @ (SyncError::Network(_)
+                | SyncError::RateLimited { .. }
+                | SyncError::Cancelled
+                | SyncError::Store(_)
+                | SyncError::Config(_)),
+            ) => return Err(e),
+            Err(e) => Some(e),
+        };
         self.upload_outbox(progress, cancel, &mut report).await?;
+        if let Some(e) = deferred {
+            return Err(e);
+        }
         report.pending = self.store.outbox_counts()?.pending;
         report.server_offset_ms = self.store.server_offset_ms()?;
         self.store

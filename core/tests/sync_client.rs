@@ -349,6 +349,8 @@ async fn tampered_exposure_list_is_rejected_and_nothing_stored() {
     assert!(p.store.alerts().unwrap().is_empty());
     let st = p.store.sync_state().unwrap();
     assert_eq!((st.exposure_seq, st.exposure_etag), (0, None));
+    // A bad list does not hold the uploads back.
+    assert_eq!(p.store.outbox_counts().unwrap().sent, 2);
 }
 
 #[tokio::test]
@@ -578,4 +580,59 @@ fn plain_http_only_to_loopback_and_device_ids_are_checked() {
         make("not a url", DEVICE),
         Err(SyncError::Config(_))
     ));
+}
+
+#[tokio::test]
+async fn alerts_and_notices_leave_with_the_retention_window() {
+    let p = phone().await;
+    p.family_visit();
+    p.server
+        .publish(notice("N1", "HD-CF-000001", T0, T0 + HOUR));
+    assert_eq!(p.sync().await.unwrap().alerts_raised, 2);
+    p.clock.advance(Duration::from_secs(22 * 24 * 3600));
+    p.store.purge().unwrap();
+    assert!(p.store.alerts().unwrap().is_empty());
+    assert!(p.store.exposure_notices().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn back_off_survives_the_app_being_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = MemoryKeyVault::new();
+    let clock = Arc::new(ManualClock::new(T0));
+    let open = || {
+        Store::open(dir.path(), &vault, Settings::default(), clock.clone())
+            .unwrap()
+            .store
+    };
+    let server = FakeServer::start(signing_key(), clock.clone()).await;
+    let store = open();
+    store.seed_outbox_for_tests(3, "HD-CF-000001").unwrap();
+    let client = SyncClient::new(
+        store.clone(),
+        SyncConfig::new(server.url.clone(), DEVICE, trust_list()),
+    )
+    .unwrap();
+    server.fault(api::PATH_UPLOADS, Fault::Status500);
+    client
+        .sync(&NoProgress, &CancelToken::new())
+        .await
+        .unwrap_err();
+    let due = store.outbox_next_attempt_at().unwrap().unwrap();
+    drop(client);
+    drop(store);
+
+    // The app comes back: the items still wait out their back-off, then go.
+    let store = open();
+    assert_eq!(store.outbox_next_attempt_at().unwrap(), Some(due));
+    assert!(store.outbox_pending(10).unwrap().is_empty());
+    let client = SyncClient::new(
+        store.clone(),
+        SyncConfig::new(server.url.clone(), DEVICE, trust_list()),
+    )
+    .unwrap();
+    assert!(due > T0);
+    clock.set(T0 + 31_000);
+    let r = client.sync(&NoProgress, &CancelToken::new()).await.unwrap();
+    assert_eq!(r.sent, 3);
 }

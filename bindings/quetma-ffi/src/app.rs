@@ -65,6 +65,8 @@ pub struct QuetMaApp {
     listener: Option<Arc<dyn EventListener>>,
     reset: Option<StoreResetInfo>,
     _purge: Mutex<Option<PurgeTimer>>,
+    /// One sync at a time: a second `sync()` waits for the running one.
+    pub(crate) sync_lock: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for QuetMaApp {
@@ -138,6 +140,9 @@ impl QuetMaApp {
             settings,
             clock,
         )?;
+        // Signing keys learnt from verified trust lists (sync) are trusted alongside the pinned.
+        let mut keys = keys;
+        keys.trust = opened.store.trusted_keys(&keys.trust)?;
         let purge = config.purge_timer.then(|| opened.store.start_purge_timer());
         let reset = opened.reset.as_ref().map(StoreResetInfo::from);
         let app = Arc::new(Self {
@@ -146,6 +151,7 @@ impl QuetMaApp {
             listener,
             reset: reset.clone(),
             _purge: Mutex::new(purge),
+            sync_lock: tokio::sync::Mutex::new(()),
         });
         if let Some(info) = reset {
             app.emit(AppEvent::StoreReset { info });

@@ -272,17 +272,30 @@ impl QuetMaApp {
             config.connect_timeout = config.connect_timeout.min(config.request_timeout);
         }
         let client = SyncClient::new(self.store.clone(), config)?;
+        // Two syncs at once would send the same items twice (harmless, but wasteful): the
+        // second waits, and may be cancelled while it waits.
+        let _running = tokio::select! {
+            biased;
+            () = handle.token.cancelled() => return Err(QuetMaError::Cancelled),
+            guard = self.sync_lock.lock() => guard,
+        };
         let result = client.sync(&ProgressAdapter(progress), &handle.token).await;
         self.emit_outbox();
         let report = result?;
         if report.trust_list_updated {
-            // Posters signed by a key the new list added verify from now on.
+            // Posters signed by a key the new list added verify from now on (for this run of
+            // the app; the shell keeps its pinned bundle, the store keeps the learnt keys).
             let learnt = {
                 let keys = self.with_keys(|k| Ok(k.trust.clone()))?;
                 self.store.trusted_keys(&keys)?
             };
+            // Contact records are sealed to the key the verified list names from now on.
+            let sealing = self.store.trusted_sealing_key()?;
             if let Ok(mut keys) = self.keys.write() {
                 keys.trust = learnt;
+                if let Some(sealing) = sealing {
+                    keys.sealing = sealing;
+                }
             }
         }
         Ok(report.into())
@@ -342,5 +355,43 @@ impl From<core_sync::SyncError> for QuetMaError {
             E::Cancelled => Self::Cancelled,
             E::Store(s) => s.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quetma_core::api::SignedError;
+    use quetma_core::sync::{NetworkFailure, SyncError};
+
+    #[test]
+    fn sync_errors_map_to_stable_variants() {
+        assert_eq!(
+            QuetMaError::from(SyncError::Network(NetworkFailure::Timeout)),
+            QuetMaError::Network {
+                reason: "timeout".into()
+            }
+        );
+        assert_eq!(
+            QuetMaError::from(SyncError::Cancelled),
+            QuetMaError::Cancelled
+        );
+        assert_eq!(
+            QuetMaError::from(SyncError::Signature {
+                document: "exposure list",
+                source: SignedError::UnknownKey
+            }),
+            QuetMaError::Signature {
+                document: "exposure list".into(),
+                reason: "signed by an unknown key".into()
+            }
+        );
+        assert!(matches!(
+            QuetMaError::from(SyncError::Server {
+                status: 503,
+                code: None
+            }),
+            QuetMaError::Server { status: 503, .. }
+        ));
     }
 }
