@@ -192,7 +192,8 @@ async fn proxy_faults_back_off_and_keep_the_outbox(backend: Backend) -> Result<(
     let pending = |p: &Phone| p.store.outbox_counts().map(|c| c.pending);
     ensure!(pending(&phone)? == 3);
 
-    // Every path answers 500: the sync stops at its first stage; nothing is lost.
+    // Every path answers 500: the lists fail, the uploads are still tried (a broken list
+    // endpoint must not hold visits back), fail too and back off; nothing is lost.
     proxy.set(Fault::Status500, None);
     let err = phone.sync().await.expect_err("500");
     ensure!(
@@ -200,8 +201,24 @@ async fn proxy_faults_back_off_and_keep_the_outbox(backend: Backend) -> Result<(
         "{err:?}"
     );
     ensure!(pending(&phone)? == 3);
+    ensure!(
+        proxy
+            .seen()
+            .iter()
+            .any(|s| s.path.starts_with(api::PATH_UPLOADS) && s.status == 500),
+        "uploads tried: {:?}",
+        proxy.seen()
+    );
+    ensure!(
+        phone
+            .store
+            .outbox_next_attempt_at()?
+            .context("no back-off")?
+            > phone.store.now_ms()
+    );
 
     // Uploads answer 500: the batch backs off (due again in the future) and stays pending.
+    phone.clock.advance(Duration::from_secs(3));
     proxy.set(Fault::Status500, Some(api::PATH_UPLOADS));
     let err = phone.sync().await.expect_err("upload 500");
     ensure!(
@@ -239,7 +256,7 @@ async fn proxy_faults_back_off_and_keep_the_outbox(backend: Backend) -> Result<(
     ensure!(matches!(err, SyncError::InvalidResponse(_)), "{err:?}");
     ensure!(phone.store.outbox_next_attempt_at()?.context("back-off")? > phone.store.now_ms());
     ensure!(pending(&phone)? == 3);
-    // Garbage on every path: the trust list is refused before anything else.
+    // Garbage on every path: the lists are refused as invalid answers (the uploads wait).
     proxy.set(Fault::Garbage200, None);
     let err = phone.sync().await.expect_err("garbage trust list");
     ensure!(matches!(err, SyncError::InvalidResponse(_)), "{err:?}");
