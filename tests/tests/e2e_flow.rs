@@ -295,6 +295,49 @@ async fn check_in_scan_trace_and_alert(backend: Backend) -> Result<()> {
     ensure!(b.store.alerts()?.len() == 1);
     // The staff phone keeps no visits of its own: no alert there.
     ensure!(shop.sync().await?.alerts_raised == 0);
+
+    // The server saw venue ids, times and sealed blobs: no name, ID number or phone number
+    // of anyone is in its database files or its log.
+    let secrets = [
+        A_NAME,
+        B_NAME,
+        CCCD_NAME,
+        BHYT_NAME,
+        MANUAL_NAME,
+        "001090012345",
+        "001199054321",
+        "048088000777",
+        "DN4010198765432",
+        "0912345678",
+        "0987654321",
+        "0901234567",
+    ];
+    let mut haystacks = vec![("server log".to_owned(), srv.log().into_bytes())];
+    if backend == Backend::Sqlite {
+        for entry in std::fs::read_dir(srv.data_dir())? {
+            let path = entry?.path();
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            if name.as_deref().is_some_and(|n| n.starts_with("quetma.db")) {
+                haystacks.push((path.display().to_string(), std::fs::read(&path)?));
+            }
+        }
+        // Control: what the server may know in plain text is there (the venue's name).
+        let venue_name = "Cà phê Góc Phố".as_bytes();
+        ensure!(
+            haystacks
+                .iter()
+                .any(|(_, b)| b.windows(venue_name.len()).any(|w| w == venue_name)),
+            "the SQLite database files were not found or not readable"
+        );
+    }
+    for (what, bytes) in &haystacks {
+        for secret in secrets {
+            ensure!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret:?} in plain text in {what}"
+            );
+        }
+    }
     Ok(())
 }
 
