@@ -137,6 +137,27 @@ fn build_quetma() -> Result<PathBuf> {
         "quetma",
         "--message-format=json-render-diagnostics",
     ]);
+    // What cargo sets for the test process describes this package, not the server: inherited
+    // by the build, `CARGO_PKG_*` (which clap and core read at compile time) would differ from
+    // the values of the last build and make cargo rebuild core and the server every run.
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy();
+        if k.starts_with("CARGO_PKG_")
+            || [
+                "CARGO_MANIFEST_DIR",
+                "CARGO_MANIFEST_PATH",
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_TARGET_TMPDIR",
+                "CARGO_RUSTC_CURRENT_DIR",
+                "OUT_DIR",
+            ]
+            .contains(&k.as_ref())
+        {
+            cmd.env_remove(k.as_ref());
+        }
+    }
     let exe = std::env::current_exe().unwrap_or_default();
     if exe.components().any(|c| c.as_os_str() == "release") {
         cmd.arg("--release");
