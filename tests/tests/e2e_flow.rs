@@ -200,6 +200,31 @@ async fn check_in_scan_trace_and_alert(backend: Backend) -> Result<()> {
     );
     ensure!(srv.counts(WARD, &venue_id).await? == (1, 4));
 
+    // A phone that never enrolled cannot add to the venue's visitor log.
+    let rogue = Phone::new(&srv.base_url, &srv.keys, PhoneOptions::default())?;
+    let rogue_session = rogue.store.start_scanner_session(
+        &venue_id,
+        "Cà phê Góc Phố",
+        "Cửa sau",
+        Direction::Entry,
+    )?;
+    recorded(&rogue.store.manual_entry(
+        &rogue_session.id,
+        "Người Lạ",
+        Some("0909999999"),
+        None,
+        None,
+        &srv.keys.sealing,
+    )?)?;
+    let report = rogue.sync().await?;
+    ensure!(
+        report.pending == 0
+            && report.failed.len() == 1
+            && report.failed[0].reason == api::RejectReason::NotEnrolled,
+        "unenrolled phone: {report:?}"
+    );
+    ensure!(srv.counts(WARD, &venue_id).await? == (1, 4));
+
     // Phone B checks in too, while phone A is still there.
     let scanned = scan_one(&mut images::scanner(&srv.keys.trust), &frame)?;
     let Scanned::Venue(poster_b) = scanned.scanned else {
@@ -311,6 +336,7 @@ async fn check_in_scan_trace_and_alert(backend: Backend) -> Result<()> {
         "0912345678",
         "0987654321",
         "0901234567",
+        "0909999999",
     ];
     let mut haystacks = vec![("server log".to_owned(), srv.log().into_bytes())];
     if backend == Backend::Sqlite {
