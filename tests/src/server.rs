@@ -331,12 +331,10 @@ impl TestServer {
             args.extend(db_args.iter().map(String::as_str));
             run_quetma(&args, &[("QUETMA_NEW_PASSWORD", pass)])?;
         }
-        let port = free_port()?;
-        let base_url = format!("http://127.0.0.1:{port}");
         let mut server = Self {
-            api: Api::new(&base_url)?,
-            base_url,
-            port,
+            api: Api::new("http://127.0.0.1:1")?,
+            base_url: String::new(),
+            port: 0,
             backend,
             keys,
             database_url,
@@ -344,8 +342,20 @@ impl TestServer {
             starts: 0,
             dir,
         };
-        server.spawn().await?;
-        Ok(server)
+        // The port is free when chosen but may be taken before the server binds it (tests run
+        // in parallel): try another one.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            server.port = free_port()?;
+            server.base_url = format!("http://127.0.0.1:{}", server.port);
+            server.api = Api::new(&server.base_url)?;
+            match server.spawn().await {
+                Ok(()) => return Ok(server),
+                Err(e) if attempt >= 3 => return Err(e),
+                Err(_) => server.kill_9(),
+            }
+        }
     }
 
     /// The data folder.
