@@ -339,52 +339,6 @@ async fn tampered_exposure_list_is_refused(backend: Backend) -> Result<()> {
     Ok(())
 }
 
-/// A phone whose request timed out resends while the server is still storing the first copy
-/// (or two phones share a restored backup): the same batch arrives several times at once. Each
-/// visit must still be stored once.
-async fn concurrent_resends_store_each_visit_once(backend: Backend) -> Result<()> {
-    let srv = TestServer::start(backend).await?;
-    let (venue_id, _) = venue(&srv).await?;
-    let now = quetma_core::store::Clock::now_ms(&quetma_core::store::SystemClock);
-    let visits: Vec<serde_json::Value> = (0..200)
-        .map(|i| {
-            let start = now - 3_600_000 + i * 1_000;
-            Ok(json!({
-                "client_id": quetma_core::store::new_id()?,
-                "venue_id": venue_id,
-                "poster_kid": "AAAAAAAA",
-                "started_at": start,
-                "ended_at": start + 1_800_000,
-                "planned_end": start + 1_800_000,
-                "cancelled": false,
-                "contact": {"kid": "AAAAAAAA", "enc": "AAAA", "ct": "AAAA"},
-            }))
-        })
-        .collect::<Result<_>>()?;
-    let batch = json!({"sent_at": now, "visits": visits, "visitors": []});
-    let sends = (0..8).map(|_| {
-        let api = srv.api.clone();
-        let batch = batch.clone();
-        tokio::spawn(async move {
-            let device = quetma_core::store::new_id()?;
-            api.post_device(api::PATH_UPLOADS, &device, &batch).await
-        })
-    });
-    for s in sends.collect::<Vec<_>>() {
-        let answer = s.await??;
-        ensure!(
-            answer["accepted"].as_array().map(Vec::len) == Some(200),
-            "{answer}"
-        );
-    }
-    let (checkins, _) = srv.counts(WARD, &venue_id).await?;
-    ensure!(
-        checkins == 200,
-        "{checkins} check-in rows for 200 visits sent 8 times at once"
-    );
-    Ok(())
-}
-
 macro_rules! on_both_backends {
     ($scenario:ident, $sqlite:ident, $postgres:ident) => {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -415,9 +369,4 @@ on_both_backends!(
     tampered_exposure_list_is_refused,
     tampered_exposure_list_is_refused_sqlite,
     tampered_exposure_list_is_refused_postgres
-);
-on_both_backends!(
-    concurrent_resends_store_each_visit_once,
-    concurrent_resends_store_each_visit_once_sqlite,
-    concurrent_resends_store_each_visit_once_postgres
 );
