@@ -336,6 +336,24 @@ async fn tampered_exposure_list_is_refused(backend: Backend) -> Result<()> {
         "{report:?}"
     );
     ensure!(phone.store.alerts()?[0].visit_id == visit.id);
+
+    // Unchanged list: no new alert, and the server soon answers 304 to the phone's ETag (the
+    // first request after a full list still gets a 200 with an empty delta: the ETag names
+    // `since`, and the stored one came from `since=0`).
+    proxy.clear_seen();
+    for _ in 0..2 {
+        ensure!(phone.sync().await?.alerts_raised == 0);
+    }
+    let statuses: Vec<(String, u16)> = proxy
+        .seen()
+        .into_iter()
+        .filter(|s| s.path.starts_with(api::PATH_EXPOSURES))
+        .map(|s| (s.path, s.status))
+        .collect();
+    ensure!(
+        statuses.last().is_some_and(|(_, s)| *s == 304),
+        "exposure list requests: {statuses:?}"
+    );
     Ok(())
 }
 
