@@ -55,8 +55,8 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// The Postgres cluster URL, or `None` with a skip note on stderr (a failure under
-    /// `CI=true`: the PostgreSQL runs must never skip silently in CI).
+    /// Whether `QUETMA_TEST_POSTGRES_URL` is set; if not, prints a skip note on stderr, or
+    /// fails under `CI=true` (the PostgreSQL runs must never skip silently in CI).
     pub fn postgres_available(test: &str) -> bool {
         if std::env::var("QUETMA_TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
             return true;
