@@ -1,4 +1,12 @@
-//! Helpers shared by the end-to-end tests.
+//! Helpers shared by the end-to-end tests: the real `quetma` server ([`server`]), a
+//! fault-injecting proxy in front of it ([`proxy`]), core phones ([`phone`]), camera frames of
+//! posters and cards ([`images`]) and a JSON client for the tool API ([`http`]).
+
+pub mod http;
+pub mod images;
+pub mod phone;
+pub mod proxy;
+pub mod server;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
