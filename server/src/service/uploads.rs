@@ -397,6 +397,30 @@ async fn store_pg(
             .iter()
             .map(|c| (c.venue_id.clone(), c.client_id.clone())),
     );
+    // Idempotency is delete-then-insert (a unique index on a partitioned table would have to
+    // include the partition key, which a resend may shift by skew correction). Two copies of a
+    // batch arriving at once would both delete nothing and both insert: a transaction-scoped
+    // advisory lock per (venue, client id), taken in one sorted order so two batches cannot
+    // deadlock, makes the second copy wait for the first and then replace its rows.
+    let mut keys: Vec<String> = del
+        .iter()
+        .map(|(v, c)| format!("c|{v}|{c}"))
+        .chain(
+            visitors
+                .iter()
+                .map(|v| format!("v|{}|{}", v.venue_id, v.client_id)),
+        )
+        .collect();
+    keys.sort();
+    keys.dedup();
+    if !keys.is_empty() {
+        tx.exec(
+            "SELECT pg_advisory_xact_lock(h) FROM \
+             (SELECT DISTINCT hashtextextended(k, 0) AS h FROM UNNEST($1::text[]) AS k ORDER BY h) s",
+            &[Value::TextArray(keys)],
+        )
+        .await?;
+    }
     if !del.is_empty() {
         tx.exec(
             "DELETE FROM checkins c USING UNNEST($1::text[], $2::text[]) AS d(venue_id, client_id) \
