@@ -122,7 +122,25 @@ pub struct Since {
     pub since: i64,
 }
 
-/// `GET /api/v1/exposures?since=SEQ`: ETag `"<latest>-<since>"`, 304 when unchanged.
+/// Whether a cached list tagged `tag` still answers a request `since`: nothing was published
+/// after the cached list (same latest sequence) and it covers at least what is asked (it was a
+/// delta from `since` or from earlier). So a phone that fetched the full list and now asks for
+/// the delta after it gets a 304, not an empty list.
+fn still_fresh(tag: &str, latest: i64, since: i64) -> bool {
+    if tag == "*" {
+        return true;
+    }
+    let Some((tag_latest, tag_since)) = tag.trim_matches('"').split_once('-') else {
+        return false;
+    };
+    matches!(
+        (tag_latest.parse::<i64>(), tag_since.parse::<i64>()),
+        (Ok(l), Ok(s)) if l == latest && s <= since
+    )
+}
+
+/// `GET /api/v1/exposures?since=SEQ`: ETag `"<latest>-<since>"`, 304 when nothing was published
+/// after the phone's cached list (see [`still_fresh`]).
 pub async fn exposures(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -135,7 +153,7 @@ pub async fn exposures(
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+        .is_some_and(|v| v.split(',').any(|t| still_fresh(t.trim(), latest, since)));
     let etag_value = HeaderValue::from_str(&etag).map_err(|_| HttpError::not_found())?;
     if matches {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
@@ -174,5 +192,30 @@ pub async fn enrol(
             "unknown_code",
             "Mã đăng ký không đúng, đã dùng hoặc hết hạn / Code unknown, used or expired",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::still_fresh;
+
+    #[test]
+    fn a_cached_list_is_fresh_until_something_is_published() {
+        assert!(
+            still_fresh("\"7-0\"", 7, 7),
+            "full list, then the delta after it"
+        );
+        assert!(still_fresh("\"7-3\"", 7, 3));
+        assert!(still_fresh("*", 9, 0));
+        assert!(
+            !still_fresh("\"7-0\"", 8, 7),
+            "a notice was published since"
+        );
+        assert!(
+            !still_fresh("\"7-5\"", 7, 0),
+            "a delta does not answer a full request"
+        );
+        assert!(!still_fresh("\"junk\"", 7, 0));
+        assert!(!still_fresh("W/\"7-0\"", 8, 0));
     }
 }
