@@ -73,6 +73,23 @@ async fn click(c: &Client, css: &str) {
         .unwrap();
 }
 
+/// Waits (up to 10 s) until the page's path ends with `suffix`: a click's navigation may
+/// still be under way when the click returns.
+async fn wait_path(c: &Client, suffix: &str) {
+    let start = Instant::now();
+    loop {
+        let url = c.current_url().await.unwrap();
+        if url.path().ends_with(suffix) {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "still at {url}, want …{suffix}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn login_as(c: &Client, base: &str, user: &str) {
     c.goto(&format!("{base}/portal/login")).await.unwrap();
     fill(c, "username", user).await;
@@ -158,21 +175,20 @@ async fn registration_and_ward_view_in_headless_chromium() {
         c.goto(&format!("{base}/portal/login")).await.unwrap();
         shot(&c, "01-login").await;
         login_as(&c, &base, "owner").await;
-        assert!(
-            c.current_url()
-                .await
-                .unwrap()
-                .path()
-                .ends_with("/portal/venues")
-        );
+        wait_path(&c, "/portal/venues").await;
         shot(&c, "02-venues").await;
 
         // Step 1, first with mistakes: errors inline.
         click(&c, "#new-venue").await;
+        wait_path(&c, "/portal/venues/new").await;
         fill(&c, "name", "").await;
         fill(&c, "address", "25 Trần Phú, Hà Đông").await;
         fill(&c, "ward", "9x").await;
         click(&c, "#submit-details").await;
+        c.wait()
+            .for_element(Locator::Css(".field-error"))
+            .await
+            .unwrap();
         let src = c.source().await.unwrap();
         assert!(src.contains("Vui lòng nhập tên địa điểm."));
         assert!(src.contains("Mã phường/xã gồm tối đa 5 chữ số"));
@@ -188,8 +204,7 @@ async fn registration_and_ward_view_in_headless_chromium() {
         click(&c, "#submit-details").await;
 
         // Step 2: the QR.
-        let url = c.current_url().await.unwrap();
-        assert!(url.path().ends_with("/qr"), "{url}");
+        wait_path(&c, "/qr").await;
         let svg = c.find(Locator::Css(".qr-preview svg")).await.unwrap();
         let shown = svg.rectangle().await.unwrap();
         assert!(
@@ -201,6 +216,7 @@ async fn registration_and_ward_view_in_headless_chromium() {
 
         // Step 3: print.
         click(&c, "#to-print").await;
+        wait_path(&c, "/print").await;
         let href = c
             .find(Locator::Id("download-pdf"))
             .await
@@ -224,14 +240,9 @@ async fn registration_and_ward_view_in_headless_chromium() {
 
         // The ward officer's view.
         click(&c, "header form button[type=submit]").await;
+        wait_path(&c, "/portal/login").await;
         login_as(&c, &base, "ward").await;
-        assert!(
-            c.current_url()
-                .await
-                .unwrap()
-                .path()
-                .ends_with("/portal/ward")
-        );
+        wait_path(&c, "/portal/ward").await;
         let n = c
             .find(Locator::Id("n-venues"))
             .await

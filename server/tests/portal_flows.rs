@@ -346,6 +346,11 @@ async fn csv_bulk_is_all_or_nothing_with_row_errors() {
     assert_eq!(zip.status, StatusCode::OK);
     assert_eq!(zip.headers["content-type"], "application/zip");
     assert!(zip.body.starts_with(b"PK\x03\x04"));
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("portal-bulk-posters.zip"),
+        &zip.body,
+    )
+    .unwrap();
     let entries = zip.body.windows(4).filter(|w| w == b"PK\x01\x02").count();
     assert_eq!(entries, 3);
     assert_eq!(zip.body.windows(5).filter(|w| w == b"%PDF-").count(), 3);
@@ -446,8 +451,8 @@ async fn ward_view_counts_low_venues_reminders_and_suspension() {
     let e_row = &html[html.find(&format!("id=\"venue-{}\"", ids[4])).unwrap()..];
     let e_row = &e_row[..e_row.find("</tr>").unwrap()];
     assert!(e_row.contains("Few scans") || e_row.contains("Ít lượt quét"));
-    assert!(e_row.contains("<td class=\"num\">2</td>"));
-    assert!(e_row.contains("<td class=\"num\">20.0</td>"));
+    assert!(e_row.contains("data-label=\"7 ngày\">2</td>"), "{e_row}");
+    assert!(e_row.contains("data-label=\"Trung vị cùng loại\">20.0</td>"));
     let a_row = &html[html.find(&format!("id=\"venue-{}\"", ids[0])).unwrap()..];
     let a_row = &a_row[..a_row.find("</tr>").unwrap()];
     assert!(
@@ -487,6 +492,10 @@ async fn ward_view_counts_low_venues_reminders_and_suspension() {
         .collect();
     assert_eq!(actions.iter().filter(|a| *a == "venue.remind").count(), 3);
     assert!(actions.contains(&"venue.suspend".to_owned()));
+    // The owner sees the reminders and the suspension on their own list.
+    let mine = o.get(&s, "/portal/venues?lang=vi").await.text();
+    assert!(mine.contains("Phường đã nhắc: 3"), "{mine}");
+    assert!(mine.contains("Đình chỉ"));
 
     // Another ward's officer sees none of it.
     let mut w2 = login(&s, "ward2").await;

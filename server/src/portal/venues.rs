@@ -30,6 +30,10 @@ pub struct VenueRow {
     pub suspended: bool,
     /// Check-ins today.
     pub today: i64,
+    /// Reminders the ward sent.
+    pub reminders: i64,
+    /// Flagged for suspension.
+    pub flagged: bool,
 }
 
 #[derive(Template)]
@@ -58,6 +62,8 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, P
             name: v.name,
             address: v.address,
             suspended: v.suspended,
+            reminders: v.reminder_count,
+            flagged: v.flagged,
         })
         .collect();
     Ok(html(&ListPage {

@@ -68,7 +68,8 @@ pub async fn server() -> Server {
             .await
             .unwrap();
     }
-    let app = quetma_server::portal::router().with_state(state.clone());
+    // The whole application, so the portal is tested merged with the API and web routes.
+    let app = quetma_server::app::router(state.clone());
     Server { state, app }
 }
 
