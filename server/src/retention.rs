@@ -104,6 +104,9 @@ pub async fn run_once(state: &AppState) -> Result<Purged, DbError> {
             &params![now, cutoff],
         )
         .await?;
+    // Forget the rate-limit buckets of devices that have gone quiet.
+    state.limiter.retain_recent();
+    state.limiter.shrink_to_fit();
     tracing::info!(?p, "retention purge");
     Ok(p)
 }
