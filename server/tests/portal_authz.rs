@@ -155,7 +155,13 @@ async fn call(s: &Server, c: &mut Client, method: &str, pattern: &str, path: &st
 
 #[tokio::test]
 async fn every_route_times_every_role() {
-    let s = server().await;
+    for s in servers("every_route_times_ev").await {
+        eprintln!("every_route_times_every_role on {}", s.backend);
+        every_route_times_every_role_on(s).await;
+    }
+}
+
+async fn every_route_times_every_role_on(s: Server) {
     // Fixture: a venue of `owner` in WARD, a bulk batch of `owner`, a case of `tracer`.
     let mut o = login(&s, "owner").await;
     let venue = register(&s, &mut o, "Matrix venue", "shop").await;
@@ -218,7 +224,16 @@ async fn every_route_times_every_role() {
 
 #[tokio::test]
 async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
-    let s = server().await;
+    for s in servers("every_post_route_ref").await {
+        eprintln!(
+            "every_post_route_refuses_a_missing_or_wrong_csrf_token on {}",
+            s.backend
+        );
+        every_post_route_refuses_a_missing_or_wrong_csrf_token_on(s).await;
+    }
+}
+
+async fn every_post_route_refuses_a_missing_or_wrong_csrf_token_on(s: Server) {
     let mut o = login(&s, "owner").await;
     let venue = register(&s, &mut o, "CSRF venue", "shop").await;
     let f = Fixture {

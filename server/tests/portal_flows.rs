@@ -11,7 +11,16 @@ use quetma_server::service::{audit, enrol};
 
 #[tokio::test]
 async fn login_wrong_password_then_session_then_logout() {
-    let s = server().await;
+    for s in servers("login_wrong_password").await {
+        eprintln!(
+            "login_wrong_password_then_session_then_logout on {}",
+            s.backend
+        );
+        login_wrong_password_then_session_then_logout_on(s).await;
+    }
+}
+
+async fn login_wrong_password_then_session_then_logout_on(s: Server) {
     let mut c = Client::default();
     c.get(&s, "/portal/login").await;
     let bad = c
@@ -65,7 +74,13 @@ async fn login_wrong_password_then_session_then_logout() {
 
 #[tokio::test]
 async fn secure_cookie_behind_an_https_proxy() {
-    let s = server().await;
+    for s in servers("secure_cookie_behind").await {
+        eprintln!("secure_cookie_behind_an_https_proxy on {}", s.backend);
+        secure_cookie_behind_an_https_proxy_on(s).await;
+    }
+}
+
+async fn secure_cookie_behind_an_https_proxy_on(s: Server) {
     let mut c = Client::default();
     c.get(&s, "/portal/login").await;
     let body = serde_urlencoded::to_string([
@@ -94,7 +109,13 @@ async fn secure_cookie_behind_an_https_proxy() {
 
 #[tokio::test]
 async fn every_post_needs_the_right_csrf_token() {
-    let s = server().await;
+    for s in servers("every_post_needs_the").await {
+        eprintln!("every_post_needs_the_right_csrf_token on {}", s.backend);
+        every_post_needs_the_right_csrf_token_on(s).await;
+    }
+}
+
+async fn every_post_needs_the_right_csrf_token_on(s: Server) {
     // Signed out: the login form is double-submit protected.
     let mut anon = Client::default();
     anon.get(&s, "/portal/login").await;
@@ -166,7 +187,16 @@ async fn every_post_needs_the_right_csrf_token() {
 
 #[tokio::test]
 async fn registration_in_three_steps_ends_with_a_pdf_poster() {
-    let s = server().await;
+    for s in servers("registration_in_thre").await {
+        eprintln!(
+            "registration_in_three_steps_ends_with_a_pdf_poster on {}",
+            s.backend
+        );
+        registration_in_three_steps_ends_with_a_pdf_poster_on(s).await;
+    }
+}
+
+async fn registration_in_three_steps_ends_with_a_pdf_poster_on(s: Server) {
     let mut c = login(&s, "owner").await;
     // Step 1 with mistakes: inline errors, in Vietnamese then in English.
     c.get(&s, "/portal/venues/new").await;
@@ -262,7 +292,16 @@ async fn registration_in_three_steps_ends_with_a_pdf_poster() {
 
 #[tokio::test]
 async fn csv_bulk_is_all_or_nothing_with_row_errors() {
-    let s = server().await;
+    for s in servers("csv_bulk_is_all_or_n").await {
+        eprintln!(
+            "csv_bulk_is_all_or_nothing_with_row_errors on {}",
+            s.backend
+        );
+        csv_bulk_is_all_or_nothing_with_row_errors_on(s).await;
+    }
+}
+
+async fn csv_bulk_is_all_or_nothing_with_row_errors_on(s: Server) {
     let mut c = login(&s, "ward").await;
     c.get(&s, "/portal/venues/bulk").await;
     let bad = "name,address,ward,category,stay_minutes\n\
@@ -361,7 +400,13 @@ async fn csv_bulk_is_all_or_nothing_with_row_errors() {
 
 #[tokio::test]
 async fn staff_enrolment_qr_then_revoke() {
-    let s = server().await;
+    for s in servers("staff_enrolment_qr_t").await {
+        eprintln!("staff_enrolment_qr_then_revoke on {}", s.backend);
+        staff_enrolment_qr_then_revoke_on(s).await;
+    }
+}
+
+async fn staff_enrolment_qr_then_revoke_on(s: Server) {
     let mut c = login(&s, "owner").await;
     let id = register(&s, &mut c, "Siêu thị Hà Đông", "supermarket").await;
     c.get(&s, &format!("/portal/venues/{id}/staff")).await;
@@ -418,7 +463,16 @@ async fn staff_enrolment_qr_then_revoke() {
 
 #[tokio::test]
 async fn ward_view_counts_low_venues_reminders_and_suspension() {
-    let s = server().await;
+    for s in servers("ward_view_counts_low").await {
+        eprintln!(
+            "ward_view_counts_low_venues_reminders_and_suspension on {}",
+            s.backend
+        );
+        ward_view_counts_low_venues_reminders_and_suspension_on(s).await;
+    }
+}
+
+async fn ward_view_counts_low_venues_reminders_and_suspension_on(s: Server) {
     let mut o = login(&s, "owner").await;
     let mut ids = Vec::new();
     for name in ["Shop A", "Shop B", "Shop C", "Shop D", "Shop E"] {
@@ -509,7 +563,13 @@ async fn ward_view_counts_low_venues_reminders_and_suspension() {
 
 #[tokio::test]
 async fn tracing_case_export_notices_and_audit() {
-    let s = server().await;
+    for s in servers("tracing_case_export_").await {
+        eprintln!("tracing_case_export_notices_and_audit on {}", s.backend);
+        tracing_case_export_notices_and_audit_on(s).await;
+    }
+}
+
+async fn tracing_case_export_notices_and_audit_on(s: Server) {
     let mut o = login(&s, "owner").await;
     let id = register(&s, &mut o, "Quán cà phê Gió", "restaurant").await;
     // The case was there 18:00–19:30 on 24/11 (Hà Nội) = 11:00–12:30 UTC.
@@ -610,7 +670,16 @@ async fn tracing_case_export_notices_and_audit() {
 
 #[tokio::test]
 async fn admin_creates_accounts_and_language_switch_sticks() {
-    let s = server().await;
+    for s in servers("admin_creates_accoun").await {
+        eprintln!(
+            "admin_creates_accounts_and_language_switch_sticks on {}",
+            s.backend
+        );
+        admin_creates_accounts_and_language_switch_sticks_on(s).await;
+    }
+}
+
+async fn admin_creates_accounts_and_language_switch_sticks_on(s: Server) {
     let mut a = login(&s, "admin").await;
     let page = a.get(&s, "/portal/admin/accounts?lang=en").await;
     assert!(page.text().contains("Create an account"));

@@ -22,6 +22,8 @@ pub const NOW_MS: i64 = 1_795_575_600_000;
 pub struct Server {
     pub state: AppState,
     pub app: Router,
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
 }
 
 /// An answer.
@@ -49,13 +51,51 @@ pub struct Client {
     pub csrf: String,
 }
 
-/// A fresh in-memory server with one account per role (`owner`, `owner2`, `ward`, `tracer`,
-/// `admin`).
+/// A fresh in-memory SQLite server with one account per role (`owner`, `owner2`, `ward`,
+/// `ward2`, `tracer`, `admin`).
 pub async fn server() -> Server {
-    let db = Db::connect("sqlite::memory:").await.unwrap();
-    schema::migrate(&db).await.unwrap();
+    server_on("sqlite", "sqlite::memory:").await
+}
+
+/// The same on every backend: SQLite always; PostgreSQL too (a fresh database of its own)
+/// when `QUETMA_TEST_POSTGRES_URL` is set, as `scripts/with-postgres` does. Under `CI=true`
+/// PostgreSQL is required.
+pub async fn servers(test: &str) -> Vec<Server> {
+    let mut out = vec![server().await];
+    match std::env::var("QUETMA_TEST_POSTGRES_URL") {
+        Ok(base) if !base.is_empty() => {
+            let mut b = [0u8; 6];
+            getrandom::fill(&mut b).unwrap();
+            let name = format!(
+                "quetma_portal_{test}_{}",
+                data_encoding::HEXLOWER.encode(&b)
+            );
+            let admin = Db::connect(&base).await.unwrap();
+            admin
+                .batch(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            let i = base.rfind('/').unwrap();
+            out.push(server_on("postgres", &format!("{}/{name}", &base[..i])).await);
+        }
+        _ => {
+            assert!(
+                !std::env::var("CI").is_ok_and(|v| v == "true"),
+                "CI=true but QUETMA_TEST_POSTGRES_URL is unset: run under scripts/with-postgres"
+            );
+            eprintln!("note: {test}: PostgreSQL skipped (QUETMA_TEST_POSTGRES_URL unset)");
+        }
+    }
+    out
+}
+
+/// A server on `url` (schema and day partitions made, clock fixed at [`NOW_MS`]).
+pub async fn server_on(backend: &'static str, url: &str) -> Server {
+    let db = Db::connect(url).await.unwrap();
     let (keys, _sealing) = Keys::generate().unwrap();
     let state = AppState::new(db, keys, Config::default(), Clock::fixed(NOW_MS));
+    quetma_server::app::prepare(&state).await.unwrap();
+    schema::migrate(&state.db).await.unwrap();
     for (name, role, ward) in [
         ("owner", Role::VenueOwner, None),
         ("owner2", Role::VenueOwner, None),
@@ -70,7 +110,11 @@ pub async fn server() -> Server {
     }
     // The whole application, so the portal is tested merged with the API and web routes.
     let app = quetma_server::app::router(state.clone());
-    Server { state, app }
+    Server {
+        state,
+        app,
+        backend,
+    }
 }
 
 /// The value of the first `name="csrf"` field of a page.
