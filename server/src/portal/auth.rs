@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use serde::de::DeserializeOwned;
@@ -348,9 +348,6 @@ impl FromRequest<AppState> for PostMultipart {
         Ok(Self(ctx, parts))
     }
 }
-
-/// 403 status, for tests and handlers.
-pub const FORBIDDEN: StatusCode = StatusCode::FORBIDDEN;
 
 #[cfg(test)]
 mod tests {

@@ -57,35 +57,55 @@ pub async fn scan_counts(
     Ok(out)
 }
 
-/// Scans per checkpoint of one venue since `since_ms`: the poster (app check-ins) first, then
-/// each staff checkpoint.
-pub async fn checkpoint_counts(
+/// One venue's figures for the ward view.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VenueCounts {
+    /// Scans since the start of today (Vietnam time).
+    pub today: i64,
+    /// Scans in the week.
+    pub week: i64,
+    /// App check-ins (the poster) in the week.
+    pub poster_week: i64,
+    /// Staff scans of entries per checkpoint in the week, by checkpoint name.
+    pub checkpoints: Vec<(String, i64)>,
+}
+
+/// Today's and the week's scans of many venues, with the week's per-checkpoint split, in two
+/// grouped queries per 200 venues (no query per venue: a ward may have hundreds).
+pub async fn ward_counts(
     state: &AppState,
-    venue_id: &str,
-    since_ms: i64,
-) -> Result<Vec<(String, i64)>, DbError> {
-    let mut out = Vec::new();
-    let poster = state
-        .db
-        .query_opt(
-            "SELECT COUNT(*) FROM checkins WHERE venue_id = $1 AND started_at >= $2",
-            &params![venue_id, since_ms],
-        )
-        .await?
-        .map(|r| r.int(0))
-        .transpose()?
-        .unwrap_or(0);
-    out.push((String::new(), poster));
-    for r in state
-        .db
-        .query(
-            "SELECT checkpoint, COUNT(*) FROM visitors WHERE venue_id = $1 AND scanned_at >= $2 \
-             GROUP BY checkpoint ORDER BY checkpoint",
-            &params![venue_id, since_ms],
-        )
-        .await?
-    {
-        out.push((r.text(0)?, r.int(1)?));
+    venue_ids: &[String],
+    week_start: i64,
+    today_start: i64,
+) -> Result<HashMap<String, VenueCounts>, DbError> {
+    let mut out: HashMap<String, VenueCounts> = HashMap::new();
+    for chunk in venue_ids.chunks(200) {
+        let list = placeholders(3, chunk.len());
+        let mut params: Vec<Value> = vec![week_start.into(), today_start.into()];
+        params.extend(chunk.iter().map(Value::from));
+        let sql = format!(
+            "SELECT venue_id, COUNT(*), SUM(CASE WHEN started_at >= $2 THEN 1 ELSE 0 END) \
+             FROM checkins WHERE venue_id IN ({list}) AND started_at >= $1 GROUP BY venue_id"
+        );
+        for r in state.db.query(&sql, &params).await? {
+            let c = out.entry(r.text(0)?).or_default();
+            c.week += r.int(1)?;
+            c.poster_week += r.int(1)?;
+            c.today += r.opt_int(2)?.unwrap_or(0);
+        }
+        let sql = format!(
+            "SELECT venue_id, checkpoint, COUNT(*), \
+             SUM(CASE WHEN scanned_at >= $2 THEN 1 ELSE 0 END) FROM visitors \
+             WHERE venue_id IN ({list}) AND scanned_at >= $1 AND direction <> 'exit' \
+             GROUP BY venue_id, checkpoint ORDER BY venue_id, checkpoint"
+        );
+        for r in state.db.query(&sql, &params).await? {
+            let c = out.entry(r.text(0)?).or_default();
+            let n = r.int(2)?;
+            c.week += n;
+            c.today += r.opt_int(3)?.unwrap_or(0);
+            c.checkpoints.push((r.text(1)?, n));
+        }
     }
     Ok(out)
 }

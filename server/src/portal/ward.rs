@@ -149,11 +149,8 @@ pub async fn page(
         .await
         .map_err(|e| PortalError::from_service(l, e))?;
     let ids: Vec<String> = venues.iter().map(|v| v.id.clone()).collect();
-    let today = store::scan_counts(&state, &ids, store::today_start(now))
-        .await
-        .map_err(|e| PortalError::internal(l, &e))?;
     let week_start = now - 7 * DAY_MS;
-    let week = store::scan_counts(&state, &ids, week_start)
+    let counts = store::ward_counts(&state, &ids, week_start, store::today_start(now))
         .await
         .map_err(|e| PortalError::internal(l, &e))?;
     let last = store::last_reminders(&state, ward)
@@ -164,7 +161,9 @@ pub async fn page(
     for (i, v) in venues.iter().enumerate() {
         by_cat.entry(v.category.as_str()).or_default().push(i);
     }
-    let week_of = |i: usize| week.get(&venues[i].id).copied().unwrap_or(0);
+    let none = store::VenueCounts::default();
+    let counts_of = |i: usize| counts.get(&venues[i].id).unwrap_or(&none);
+    let week_of = |i: usize| counts_of(i).week;
     let mut rows = Vec::with_capacity(venues.len());
     let mut summary = Summary {
         venues: venues.len(),
@@ -175,24 +174,15 @@ pub async fn page(
         let counts: Vec<i64> = group.iter().map(|&j| week_of(j)).collect();
         let me = group.iter().position(|&j| j == i).unwrap_or(usize::MAX);
         let median = peer_median(&counts, me);
-        let t = today.get(&v.id).copied().unwrap_or(0);
+        let t = counts_of(i).today;
         let w = week_of(i);
         let low = is_low(w, median);
         summary.with_today += usize::from(t > 0);
         summary.with_week += usize::from(w > 0);
         summary.low += usize::from(low);
-        let checkpoints = store::checkpoint_counts(&state, &v.id, week_start)
-            .await
-            .map_err(|e| PortalError::internal(l, &e))?
-            .into_iter()
-            .map(|(name, n)| {
-                let label = if name.is_empty() {
-                    l.t("Áp phích (ứng dụng)", "Poster (app)").to_owned()
-                } else {
-                    name
-                };
-                (label, n)
-            })
+        let poster = l.t("Áp phích (ứng dụng)", "Poster (app)").to_owned();
+        let checkpoints = std::iter::once((poster, counts_of(i).poster_week))
+            .chain(counts_of(i).checkpoints.iter().cloned())
             .collect();
         let category = parse_category(&v.category).unwrap_or(VenueCategory::Other);
         rows.push(WardRow {
