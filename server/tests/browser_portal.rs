@@ -260,6 +260,20 @@ async fn registration_and_ward_view_in_headless_chromium() {
             .unwrap();
         assert_eq!(low, "1");
         shot(&c, "07-ward").await;
+
+        // Bulk creation with a bad row: row-level errors, nothing created.
+        c.goto(&format!("{base}/portal/venues/bulk")).await.unwrap();
+        fill(
+            &c,
+            "text",
+            "name,address,ward,category,stay_minutes\nChợ Văn La,1 Văn La,09877,market,\n,2 Văn Phú,09877,spaceport,0\n",
+        )
+        .await;
+        click(&c, "form.stack button[type=submit]").await;
+        c.wait().for_element(Locator::Id("row-errors")).await.unwrap();
+        let errors = c.find(Locator::Id("row-errors")).await.unwrap().text().await.unwrap();
+        assert!(errors.contains("3"), "{errors}");
+        shot(&c, "08-bulk-row-errors").await;
     }
     .await;
     c.close().await.unwrap();

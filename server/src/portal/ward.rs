@@ -100,6 +100,8 @@ pub struct WardRow {
 struct WardPage {
     c: Chrome,
     ward: String,
+    /// Admins pick the ward.
+    pick_ward: bool,
     summary: Summary,
     rows: Vec<WardRow>,
 }
@@ -206,6 +208,7 @@ pub async fn page(
     Ok(html(&WardPage {
         c: ctx.chrome(),
         ward: format!("{ward:05}"),
+        pick_ward: account.role == Role::Admin,
         summary,
         rows,
     }))
