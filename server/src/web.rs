@@ -73,7 +73,7 @@ border-radius:4px}fieldset label{font-weight:400;display:flex;gap:.5rem;align-it
 button{font-size:1.1rem;padding:.8rem 1.2rem;background:#0a5;color:#fff;border:0;border-radius:6px;width:100%;\
 margin-top:1rem}.err{background:#fee;border:1px solid #c00;padding:.6rem;border-radius:4px}\
 .ok{background:#efe;border:1px solid #0a5;padding:.8rem;border-radius:4px}.venue{background:#f4f4f4;\
-padding:.8rem;border-radius:4px}.warn{font-size:.9rem;color:#a00}nav{text-align:right}";
+padding:.8rem;border-radius:4px}input[type=checkbox]{width:1.4rem;height:1.4rem;flex:none}.warn{font-size:.9rem;color:#a00}nav{text-align:right}";
 
 fn layout(en: bool, title: &str, body: &str) -> Html<String> {
     Html(format!(

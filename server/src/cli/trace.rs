@@ -135,3 +135,17 @@ pub fn trace(cmd: &TraceCommand) -> Result<ExitCode> {
         ExitCode::SUCCESS
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formula_safe() {
+        assert_eq!(csv_field("An"), "\"An\"");
+        assert_eq!(csv_field("a \"b\""), "\"a \"\"b\"\"\"");
+        for f in ["=1+1", "+84", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(csv_field(f).starts_with("\"'"), "{f}");
+        }
+    }
+}

@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS venues (
     suspended            BIGINT NOT NULL DEFAULT 0,
     flagged              BIGINT NOT NULL DEFAULT 0,
     reminder_count       BIGINT NOT NULL DEFAULT 0,
+    max_stay_ms          BIGINT NOT NULL DEFAULT 0,
     poster_kid           TEXT NOT NULL,
     poster_text          TEXT NOT NULL,
     issued_at            BIGINT NOT NULL,
@@ -197,7 +198,15 @@ pub async fn migrate(db: &Db) -> Result<(), DbError> {
             ));
             sql.push_str(INDEXES);
             sql.push_str(SQLITE_AUDIT);
-            db.batch(&sql).await
+            db.batch(&sql).await?;
+            // Databases made before `max_stay_ms` existed.
+            match db
+                .batch("ALTER TABLE venues ADD COLUMN max_stay_ms BIGINT NOT NULL DEFAULT 0")
+                .await
+            {
+                Err(e) if !e.to_string().contains("duplicate column") => Err(e),
+                _ => Ok(()),
+            }
         }
         Backend::Postgres => {
             // Two servers starting at once on a fresh database would race on CREATE IF NOT
@@ -212,6 +221,9 @@ pub async fn migrate(db: &Db) -> Result<(), DbError> {
             ));
             sql.push_str(INDEXES);
             sql.push_str(PG_AUDIT);
+            sql.push_str(
+                "ALTER TABLE venues ADD COLUMN IF NOT EXISTS max_stay_ms BIGINT NOT NULL DEFAULT 0;\n",
+            );
             sql.push_str("SELECT pg_advisory_unlock(7263516);\n");
             db.batch(&sql).await
         }

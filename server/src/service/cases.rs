@@ -138,6 +138,18 @@ pub async fn query_window(
 ) -> Result<Vec<ExportRecord>> {
     let hi = w.end + tail_ms;
     let mut out = Vec::new();
+    // A stay overlapping the window started at most the venue's longest stay before it.
+    let (longest, default_stay) = state
+        .db
+        .query_opt(
+            "SELECT max_stay_ms, default_stay_minutes FROM venues WHERE id = $1",
+            &params![&w.venue_id],
+        )
+        .await?
+        .map(|r| Ok::<_, crate::db::DbError>((r.int(0)?, r.int(1)?)))
+        .transpose()?
+        .unwrap_or((MAX_STAY_MS, 60));
+    let lower = w.start - longest.clamp(0, MAX_STAY_MS) - 1;
     // Hot path: filtered by venue_id (the distribution key) and by time (partition pruning).
     let rows = state
         .db
@@ -145,7 +157,7 @@ pub async fn query_window(
             "SELECT client_id, started_at, COALESCE(ended_at, planned_end), contact_kid, \
              contact_enc, contact_ct FROM checkins WHERE venue_id = $1 AND started_at >= $2 \
              AND started_at < $3 AND COALESCE(ended_at, planned_end) > $4",
-            &params![&w.venue_id, w.start - MAX_STAY_MS, hi, w.start],
+            &params![&w.venue_id, lower, hi, w.start],
         )
         .await?;
     for r in rows {
@@ -171,10 +183,7 @@ pub async fn query_window(
     }
     // Visitor-log scans are instants: an entry counts for the venue's default stay after it,
     // an exit for the default stay before it.
-    let stay = super::venues::get_venue(state, &w.venue_id)
-        .await?
-        .map_or(60, |v| v.default_stay_minutes)
-        * 60_000;
+    let stay = default_stay * 60_000;
     let rows = state
         .db
         .query(
@@ -417,4 +426,18 @@ pub async fn list_cases(state: &AppState, officer: &Account) -> Result<Vec<(Stri
     rows.iter()
         .map(|r| Ok((r.text(0)?, r.int(1)?, r.int(2)?)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::overlap;
+
+    #[test]
+    fn overlap_is_the_shared_length() {
+        assert_eq!(overlap(0, 10, 5, 20), 5);
+        assert_eq!(overlap(5, 20, 0, 10), 5);
+        assert_eq!(overlap(0, 10, 10, 20), 0);
+        assert_eq!(overlap(0, 10, 20, 30), 0);
+        assert_eq!(overlap(0, 100, 10, 20), 10);
+    }
 }

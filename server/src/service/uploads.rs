@@ -269,10 +269,40 @@ async fn store_once(
     cancelled: &[(String, String)],
     visitors: &[VisitorRow],
 ) -> Result<()> {
+    // The longest stay per venue, so the tracing query's lower time bound (and so partition
+    // pruning) is as tight as the venue's own stays allow.
+    let mut longest: HashMap<&str, i64> = HashMap::new();
+    for c in checkins {
+        let stay = c.ended_at.unwrap_or(c.planned_end).max(c.planned_end) - c.started_at;
+        let e = longest.entry(c.venue_id.as_str()).or_insert(0);
+        *e = (*e).max(stay);
+    }
+    let mut longest: Vec<(&str, i64)> = longest.into_iter().collect();
+    longest.sort_unstable();
     let mut tx = state.db.begin().await?;
     match state.db.backend() {
-        Backend::Sqlite => store_sqlite(&mut tx, checkins, cancelled, visitors).await?,
-        Backend::Postgres => store_pg(&mut tx, checkins, cancelled, visitors).await?,
+        Backend::Sqlite => {
+            store_sqlite(&mut tx, checkins, cancelled, visitors).await?;
+            for (venue, stay) in &longest {
+                tx.exec(
+                    "UPDATE venues SET max_stay_ms = $1 WHERE id = $2 AND max_stay_ms < $1",
+                    &params![*stay, *venue],
+                )
+                .await?;
+            }
+        }
+        Backend::Postgres => {
+            store_pg(&mut tx, checkins, cancelled, visitors).await?;
+            if !longest.is_empty() {
+                tx.exec(
+                    "UPDATE venues v SET max_stay_ms = d.stay \
+                     FROM UNNEST($1::text[], $2::bigint[]) AS d(id, stay) \
+                     WHERE v.id = d.id AND v.max_stay_ms < d.stay",
+                    &[texts(&longest, |l| l.0), ints(&longest, |l| Some(l.1))],
+                )
+                .await?;
+            }
+        }
     }
     tx.commit().await?;
     Ok(())
@@ -430,4 +460,63 @@ async fn store_pg(
         .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skew_is_corrected_only_past_the_tolerance() {
+        assert_eq!(skew_correction(1_000_000, 1_000_000 - SKEW_TOLERANCE_MS), 0);
+        assert_eq!(skew_correction(1_000_000, 1_000_000 + SKEW_TOLERANCE_MS), 0);
+        assert_eq!(skew_correction(10_000_000, 2_000_000), 8_000_000);
+        assert_eq!(skew_correction(2_000_000, 10_000_000), -8_000_000);
+        assert_eq!(skew_correction(0, i64::MIN), i64::MAX);
+    }
+
+    #[test]
+    fn times_are_checked() {
+        let now = 100 * DAY_MS;
+        let r = 21 * DAY_MS;
+        assert_eq!(check_times(now, r, now - 1000, now), None);
+        assert_eq!(
+            check_times(now, r, now - 22 * DAY_MS, now - 22 * DAY_MS),
+            Some(RejectReason::Expired)
+        );
+        assert_eq!(
+            check_times(now, r, now + DAY_MS, now + DAY_MS),
+            Some(RejectReason::Invalid)
+        );
+        assert_eq!(
+            check_times(now, r, now - 10, now - 20),
+            Some(RejectReason::Invalid)
+        );
+        assert_eq!(
+            check_times(now, r, now - 40 * DAY_MS, now),
+            Some(RejectReason::Invalid)
+        );
+    }
+
+    #[test]
+    fn ids_and_sealed_records_are_bounded() {
+        assert!(id_ok("c-1"));
+        assert!(!id_ok(""));
+        assert!(!id_ok("has space"));
+        assert!(!id_ok(&"x".repeat(101)));
+        let ok = SealedContactJson {
+            kid: "K".into(),
+            enc: "AAAA".into(),
+            ct: "AAAA".into(),
+        };
+        assert!(sealed_ok(&ok));
+        assert!(!sealed_ok(&SealedContactJson {
+            ct: "!!".into(),
+            ..ok.clone()
+        }));
+        assert!(!sealed_ok(&SealedContactJson {
+            ct: "A".repeat(MAX_SEALED_CHARS + 4),
+            ..ok
+        }));
+    }
 }
