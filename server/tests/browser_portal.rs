@@ -260,6 +260,10 @@ async fn registration_and_ward_view_in_headless_chromium() {
             .unwrap();
         assert_eq!(low, "1");
         shot(&c, "07-ward").await;
+        // The whole ward list in one tall picture (still phone width).
+        c.set_window_size(412, 2600).await.unwrap();
+        shot(&c, "07b-ward-full").await;
+        c.set_window_size(412, 915).await.unwrap();
 
         // Bulk creation with a bad row: row-level errors, nothing created.
         c.goto(&format!("{base}/portal/venues/bulk")).await.unwrap();
