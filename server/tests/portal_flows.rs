@@ -37,6 +37,33 @@ async fn login_wrong_password_then_session_then_logout_on(s: Server) {
             .iter()
             .any(|(k, _)| k == quetma_server::portal::auth::SESSION_COOKIE)
     );
+    // Guessing is slowed down: after the burst, the same name is refused with 429 for a while,
+    // even with the right password; other names are unaffected.
+    let mut limited = false;
+    for _ in 0..30 {
+        let r = c
+            .post(
+                &s,
+                "/portal/login",
+                &[("username", "ward2"), ("password", "doan-mo-12345")],
+            )
+            .await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            limited = true;
+            break;
+        }
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    assert!(limited, "rate limit reached");
+    let r = c
+        .post(
+            &s,
+            "/portal/login",
+            &[("username", "ward2"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.text().contains("Quá nhiều lần đăng nhập sai"));
 
     let ok = c
         .post(

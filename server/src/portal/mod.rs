@@ -166,6 +166,7 @@ async fn home(ctx: Ctx) -> Result<Response, PortalError> {
 struct LoginPage {
     c: Chrome,
     failed: bool,
+    limited: bool,
     username: String,
 }
 
@@ -173,6 +174,7 @@ async fn login_page(ctx: Ctx) -> Response {
     html(&LoginPage {
         c: ctx.chrome(),
         failed: false,
+        limited: false,
         username: String::new(),
     })
 }
@@ -191,6 +193,24 @@ async fn login_submit(
     PostForm(ctx, form): PostForm<LoginForm>,
 ) -> Result<Response, PortalError> {
     let username = form.username.trim();
+    // Password guessing: the deployment's token bucket, keyed by the name tried (20 at once,
+    // then one a second), on top of argon2id's cost. The key is not logged.
+    if state
+        .limiter
+        .check_key(&format!("portal-login:{}", username.to_lowercase()))
+        .is_err()
+    {
+        tracing::info!("portal login rate-limited");
+        return Ok(html_status(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            &LoginPage {
+                c: ctx.chrome(),
+                failed: false,
+                limited: true,
+                username: username.to_owned(),
+            },
+        ));
+    }
     let session = accounts::login(&state, username, &form.password)
         .await
         .map_err(|e| PortalError::from_service(ctx.lang, e))?;
@@ -201,6 +221,7 @@ async fn login_submit(
             &LoginPage {
                 c: ctx.chrome(),
                 failed: true,
+                limited: false,
                 username: username.to_owned(),
             },
         ));
