@@ -55,3 +55,41 @@ pub fn stored_zip(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
     out.extend_from_slice(&0u16.to_le_bytes());
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u16_at(b: &[u8], i: usize) -> usize {
+        usize::from(u16::from_le_bytes([b[i], b[i + 1]]))
+    }
+
+    fn u32_at(b: &[u8], i: usize) -> usize {
+        u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as usize
+    }
+
+    #[test]
+    fn central_directory_points_at_every_entry() {
+        let entries = vec![
+            ("a.pdf".to_owned(), b"%PDF-1 one".to_vec()),
+            ("b.pdf".to_owned(), b"%PDF-1 two!".to_vec()),
+        ];
+        let z = stored_zip(&entries);
+        let eocd = z.len() - 22;
+        assert_eq!(u32_at(&z, eocd), 0x0605_4b50);
+        assert_eq!(u16_at(&z, eocd + 10), 2);
+        let mut cd = u32_at(&z, eocd + 16);
+        assert_eq!(cd + u32_at(&z, eocd + 12), eocd);
+        for (name, data) in &entries {
+            assert_eq!(u32_at(&z, cd), 0x0201_4b50);
+            assert_eq!(u32_at(&z, cd + 16), crc32fast::hash(data) as usize);
+            let name_len = u16_at(&z, cd + 28);
+            let local = u32_at(&z, cd + 42);
+            assert_eq!(&z[cd + 46..cd + 46 + name_len], name.as_bytes());
+            assert_eq!(u32_at(&z, local), 0x0403_4b50);
+            let start = local + 30 + u16_at(&z, local + 26);
+            assert_eq!(&z[start..start + data.len()], data.as_slice());
+            cd += 46 + name_len;
+        }
+    }
+}
