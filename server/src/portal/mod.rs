@@ -1,11 +1,257 @@
-//! The web portal (accounts, venue registration, posters, staff enrolment, ward and tracing
-//! views). Owned by the portal work; the server merges [`router`] into its routes.
+//! The web portal: server-rendered HTML (askama templates in `server/templates/portal/`),
+//! Vietnamese first with an English switch, phone-sized, no JavaScript.
+//!
+//! | route | who | what |
+//! | --- | --- | --- |
+//! | `GET /portal` | signed in | start page (links for the role) |
+//! | `GET/POST /portal/login`, `POST /portal/logout` | anyone | sessions |
+//! | `GET /portal/venues` | owner, admin | own venues |
+//! | `GET/POST /portal/venues/new` | owner, admin | registration step 1: details |
+//! | `GET /portal/venues/{id}/qr` (+ `qr.svg`) | manager | step 2: the signed QR |
+//! | `GET /portal/venues/{id}/print` (+ `poster.pdf`) | manager | step 3: poster and advice |
+//! | `GET/POST /portal/venues/bulk`, `GET /portal/bulk/{batch}/posters.zip` | owner, ward, admin | CSV bulk creation |
+//! | `GET/POST /portal/venues/{id}/staff`, `POST …/staff/{scanner}/revoke` | manager | staff phones |
+//! | `GET /portal/ward`, `POST /portal/ward/venues/{id}/remind`, `…/suspend` | ward, admin | compliance |
+//! | `GET /portal/tracing`, `POST /portal/tracing/cases`, `GET …/cases/{id}` (+ `export.json`), `POST …/notices` | tracing, admin | tracing |
+//! | `GET/POST /portal/admin/accounts`, `GET /portal/admin/audit` | admin | accounts, audit log |
+//!
+//! Every POST is CSRF-checked ([`auth::PostForm`], [`auth::PostMultipart`]).
 
+use askama::Template;
 use axum::Router;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
 
-use crate::state::AppState;
+use crate::service::AppState;
+use crate::service::accounts;
 
-/// The portal's routes.
+pub mod admin;
+pub mod auth;
+pub mod bulk;
+pub mod csv_import;
+pub mod form;
+pub mod i18n;
+pub mod page;
+pub mod staff;
+pub mod store;
+pub mod tracing_view;
+pub mod venues;
+pub mod ward;
+pub mod zip;
+
+use auth::{Ctx, PostForm};
+use page::{Chrome, PortalError, html, html_status, see_other};
+
+/// The portal's routes (merged into the application router).
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/portal", get(home))
+        .route("/portal/", get(home))
+        .route("/portal/static/portal.css", get(css))
+        .route("/portal/login", get(login_page).post(login_submit))
+        .route("/portal/logout", post(logout))
+        .route("/portal/venues", get(venues::list))
+        .route(
+            "/portal/venues/new",
+            get(venues::new_form).post(venues::create),
+        )
+        .route("/portal/venues/bulk", get(bulk::form).post(bulk::upload))
+        .route("/portal/bulk/{batch}/posters.zip", get(bulk::zip))
+        .route("/portal/venues/{id}/qr", get(venues::qr_page))
+        .route("/portal/venues/{id}/qr.svg", get(venues::qr_svg))
+        .route("/portal/venues/{id}/print", get(venues::print_page))
+        .route("/portal/venues/{id}/poster.pdf", get(venues::poster_pdf))
+        .route(
+            "/portal/venues/{id}/staff",
+            get(staff::page).post(staff::create),
+        )
+        .route(
+            "/portal/venues/{id}/staff/{scanner}/revoke",
+            post(staff::revoke),
+        )
+        .route("/portal/ward", get(ward::page))
+        .route("/portal/ward/venues/{id}/remind", post(ward::remind))
+        .route("/portal/ward/venues/{id}/suspend", post(ward::suspend))
+        .route("/portal/tracing", get(tracing_view::page))
+        .route("/portal/tracing/cases", post(tracing_view::open_case))
+        .route("/portal/tracing/cases/{id}", get(tracing_view::case_page))
+        .route(
+            "/portal/tracing/cases/{id}/export.json",
+            get(tracing_view::export),
+        )
+        .route(
+            "/portal/tracing/cases/{id}/notices",
+            post(tracing_view::publish),
+        )
+        .route(
+            "/portal/admin/accounts",
+            get(admin::accounts).post(admin::create_account),
+        )
+        .route("/portal/admin/audit", get(admin::audit))
+        .layer(axum::middleware::from_fn(auth::cookies_layer))
+}
+
+/// Every portal route as `(method, path pattern)`, for the authorisation tests.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/portal"),
+    ("GET", "/portal/login"),
+    ("POST", "/portal/login"),
+    ("POST", "/portal/logout"),
+    ("GET", "/portal/venues"),
+    ("GET", "/portal/venues/new"),
+    ("POST", "/portal/venues/new"),
+    ("GET", "/portal/venues/bulk"),
+    ("POST", "/portal/venues/bulk"),
+    ("GET", "/portal/bulk/{batch}/posters.zip"),
+    ("GET", "/portal/venues/{id}/qr"),
+    ("GET", "/portal/venues/{id}/qr.svg"),
+    ("GET", "/portal/venues/{id}/print"),
+    ("GET", "/portal/venues/{id}/poster.pdf"),
+    ("GET", "/portal/venues/{id}/staff"),
+    ("POST", "/portal/venues/{id}/staff"),
+    ("POST", "/portal/venues/{id}/staff/{scanner}/revoke"),
+    ("GET", "/portal/ward"),
+    ("POST", "/portal/ward/venues/{id}/remind"),
+    ("POST", "/portal/ward/venues/{id}/suspend"),
+    ("GET", "/portal/tracing"),
+    ("POST", "/portal/tracing/cases"),
+    ("GET", "/portal/tracing/cases/{id}"),
+    ("GET", "/portal/tracing/cases/{id}/export.json"),
+    ("POST", "/portal/tracing/cases/{id}/notices"),
+    ("GET", "/portal/admin/accounts"),
+    ("POST", "/portal/admin/accounts"),
+    ("GET", "/portal/admin/audit"),
+];
+
+const CSS: &str = include_str!("../../static/portal.css");
+
+async fn css() -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+struct HomePage {
+    c: Chrome,
+}
+
+async fn home(ctx: Ctx) -> Result<Response, PortalError> {
+    let Some(a) = &ctx.account else {
+        return Err(PortalError::Login);
+    };
+    // Straight to the page each role lives on.
+    let to = match a.role {
+        accounts::Role::VenueOwner => "/portal/venues",
+        accounts::Role::WardOfficer => "/portal/ward",
+        accounts::Role::TracingOfficer => "/portal/tracing",
+        accounts::Role::Admin => "",
+    };
+    if !to.is_empty() {
+        return Ok(see_other(to));
+    }
+    Ok(html(&HomePage { c: ctx.chrome() }))
+}
+
+#[derive(Template)]
+#[template(path = "portal/login.html")]
+struct LoginPage {
+    c: Chrome,
+    failed: bool,
+    limited: bool,
+    username: String,
+}
+
+async fn login_page(ctx: Ctx) -> Response {
+    html(&LoginPage {
+        c: ctx.chrome(),
+        failed: false,
+        limited: false,
+        username: String::new(),
+    })
+}
+
+/// The login form.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn login_submit(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    PostForm(ctx, form): PostForm<LoginForm>,
+) -> Result<Response, PortalError> {
+    let username = form.username.trim();
+    // Password guessing: the deployment's token bucket, keyed by the name tried (20 at once,
+    // then one a second), on top of argon2id's cost. The key is not logged.
+    if state
+        .limiter
+        .check_key(&format!("portal-login:{}", username.to_lowercase()))
+        .is_err()
+    {
+        tracing::info!("portal login rate-limited");
+        return Ok(html_status(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            &LoginPage {
+                c: ctx.chrome(),
+                failed: false,
+                limited: true,
+                username: username.to_owned(),
+            },
+        ));
+    }
+    let session = accounts::login(&state, username, &form.password)
+        .await
+        .map_err(|e| PortalError::from_service(ctx.lang, e))?;
+    let Some(session) = session else {
+        tracing::info!("portal login refused");
+        return Ok(html_status(
+            axum::http::StatusCode::UNAUTHORIZED,
+            &LoginPage {
+                c: ctx.chrome(),
+                failed: true,
+                limited: false,
+                username: username.to_owned(),
+            },
+        ));
+    };
+    let max_age = (session.expires_at - state.now_ms()).max(0) / 1000;
+    let mut res = see_other("/portal");
+    if let Ok(v) =
+        auth::set_cookie(auth::SESSION_COOKIE, &session.token, max_age, ctx.https).parse()
+    {
+        res.headers_mut().append(SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+/// A form with only the CSRF field.
+#[derive(Debug, Deserialize)]
+pub struct EmptyForm {}
+
+async fn logout(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    PostForm(ctx, _): PostForm<EmptyForm>,
+) -> Result<Response, PortalError> {
+    if let Some(t) = &ctx.session_token {
+        accounts::logout(&state, t)
+            .await
+            .map_err(|e| PortalError::from_service(ctx.lang, e))?;
+    }
+    let mut res = see_other("/portal/login");
+    if let Ok(v) = auth::set_cookie(auth::SESSION_COOKIE, "", 0, ctx.https).parse() {
+        res.headers_mut().append(SET_COOKIE, v);
+    }
+    Ok(res)
 }

@@ -1,0 +1,392 @@
+//! The tracing officer's pages: open a case from venue + time windows (or a confirmed person's
+//! exported visit list), see every overlapping record, export the sealed records for
+//! `quetma trace decrypt`, publish exposure notices. The service writes every query, view and
+//! export to the audit log.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use quetma_core::api::ExposureLevel;
+use serde::Deserialize;
+
+use super::auth::{Ctx, PostForm};
+use super::i18n::{Lang, Msg};
+use super::page::{Chrome, PortalError, html, html_status, see_other};
+use super::staff::vn_time;
+use super::store::VN_OFFSET_MS;
+use crate::params;
+use crate::service::AppState;
+use crate::service::accounts::Role;
+use crate::service::cases::{self, CaseInput, CaseVisit, Window};
+use crate::service::exposures::{self, NoticeInput};
+
+/// Roles that trace.
+pub const TRACING_ROLES: &[Role] = &[Role::TracingOfficer];
+
+/// The open-case form.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CaseForm {
+    /// One window a line (`VENUE, YYYY-MM-DD HH:MM, YYYY-MM-DD HH:MM`), or a JSON visit list.
+    #[serde(default)]
+    pub windows: String,
+    /// Tail, minutes.
+    #[serde(default)]
+    pub tail_minutes: String,
+    /// Least overlap, minutes.
+    #[serde(default)]
+    pub min_overlap_minutes: String,
+}
+
+/// A case in the list.
+#[derive(Debug, Clone)]
+pub struct CaseRow {
+    /// Id.
+    pub id: String,
+    /// Opened, Vietnam time.
+    pub opened: String,
+    /// Overlapping records.
+    pub contacts: i64,
+}
+
+#[derive(Template)]
+#[template(path = "portal/tracing.html")]
+struct TracingPage {
+    c: Chrome,
+    error: Option<String>,
+    form: CaseForm,
+    cases: Vec<CaseRow>,
+}
+
+/// Parses `YYYY-MM-DD HH:MM` (or with `T`) in Vietnam time to Unix ms.
+pub fn parse_vn_time(s: &str) -> Option<i64> {
+    let s = s.trim().replace('T', " ");
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    let t = time::PrimitiveDateTime::parse(&s, &fmt).ok()?;
+    Some(t.assume_utc().unix_timestamp() * 1000 - VN_OFFSET_MS)
+}
+
+/// Parses the windows box: a JSON visit list (as the phone exports it) or one window a line.
+pub fn parse_windows(text: &str) -> Result<CaseInput, Msg> {
+    let t = text.trim();
+    if t.starts_with('[') {
+        let visits: Vec<CaseVisit> = serde_json::from_str(t).map_err(|_| {
+            Msg::new(
+                "Danh sách lịch sử check-in (JSON) không đọc được.",
+                "The visit list (JSON) cannot be read.",
+            )
+        })?;
+        return Ok(CaseInput {
+            visits,
+            ..CaseInput::default()
+        });
+    }
+    let mut windows = Vec::new();
+    for (n, line) in t.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split(',').map(str::trim).collect();
+        let bad = || {
+            Msg::new(
+                format!(
+                    "Dòng {}: cần “mã địa điểm, từ, đến” (YYYY-MM-DD HH:MM).",
+                    n + 1
+                ),
+                format!(
+                    "Line {}: needs “venue code, from, to” (YYYY-MM-DD HH:MM).",
+                    n + 1
+                ),
+            )
+        };
+        let [venue, from, to] = f.as_slice() else {
+            return Err(bad());
+        };
+        let (Some(start), Some(end)) = (parse_vn_time(from), parse_vn_time(to)) else {
+            return Err(bad());
+        };
+        if venue.is_empty() || end < start {
+            return Err(bad());
+        }
+        windows.push(Window {
+            venue_id: (*venue).to_owned(),
+            start,
+            end,
+        });
+    }
+    if windows.is_empty() {
+        return Err(Msg::new(
+            "Nhập ít nhất một lần có mặt.",
+            "Enter at least one visit.",
+        ));
+    }
+    Ok(CaseInput {
+        windows,
+        ..CaseInput::default()
+    })
+}
+
+fn minutes(s: &str) -> Option<i64> {
+    s.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|m| (0..=1440).contains(m))
+        .map(|m| m * 60_000)
+}
+
+async fn list_page(
+    state: &AppState,
+    ctx: &Ctx,
+    form: CaseForm,
+    error: Option<String>,
+) -> Result<Response, PortalError> {
+    let account = ctx.require(TRACING_ROLES)?;
+    let cases = cases::list_cases(state, account)
+        .await
+        .map_err(|e| PortalError::from_service(ctx.lang, e))?
+        .into_iter()
+        .map(|(id, at, n)| CaseRow {
+            id,
+            opened: vn_time(at),
+            contacts: n,
+        })
+        .collect();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(html_status(
+        status,
+        &TracingPage {
+            c: ctx.chrome(),
+            error,
+            form,
+            cases,
+        },
+    ))
+}
+
+/// `GET /portal/tracing`: the cases and the open-case form.
+pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PortalError> {
+    let form = CaseForm {
+        windows: String::new(),
+        tail_minutes: (state.config.trace_tail_ms / 60_000).to_string(),
+        min_overlap_minutes: (state.config.min_overlap_ms / 60_000).to_string(),
+    };
+    list_page(&state, &ctx, form, None).await
+}
+
+/// `POST /portal/tracing/cases`: runs the query, keeps the case, shows it.
+pub async fn open_case(
+    State(state): State<AppState>,
+    PostForm(ctx, form): PostForm<CaseForm>,
+) -> Result<Response, PortalError> {
+    let account = ctx.require(TRACING_ROLES)?.clone();
+    let mut input = match parse_windows(&form.windows) {
+        Ok(i) => i,
+        Err(m) => {
+            let e = m.get(ctx.lang).to_owned();
+            return list_page(&state, &ctx, form, Some(e)).await;
+        }
+    };
+    input.tail_ms = minutes(&form.tail_minutes);
+    input.min_overlap_ms = minutes(&form.min_overlap_minutes);
+    match cases::create_case(&state, &account, &input).await {
+        Ok(r) => Ok(see_other(&format!("/portal/tracing/cases/{}", r.case_id))),
+        Err(crate::service::ServiceError::Invalid(m)) => {
+            list_page(&state, &ctx, form, Some(m)).await
+        }
+        Err(e) => Err(PortalError::from_service(ctx.lang, e)),
+    }
+}
+
+/// A window row.
+#[derive(Debug, Clone)]
+pub struct WindowView {
+    /// Venue.
+    pub venue: String,
+    /// From.
+    pub from: String,
+    /// To.
+    pub to: String,
+}
+
+/// An overlapping record row (no contact data).
+#[derive(Debug, Clone)]
+pub struct RecordView {
+    /// Venue.
+    pub venue: String,
+    /// In.
+    pub from: String,
+    /// Out.
+    pub to: String,
+    /// Overlap, minutes.
+    pub overlap_minutes: i64,
+    /// App check-in or staff scan.
+    pub source: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "portal/case.html")]
+struct CasePage {
+    c: Chrome,
+    case_id: String,
+    tail_minutes: i64,
+    min_overlap_minutes: i64,
+    windows: Vec<WindowView>,
+    records: Vec<RecordView>,
+    notices_published: i64,
+}
+
+fn source_label(lang: Lang, kind: &str) -> &'static str {
+    if kind == "visitor" {
+        lang.t("Nhân viên quét", "Staff scan")
+    } else {
+        lang.t("Ứng dụng", "App check-in")
+    }
+}
+
+/// `GET /portal/tracing/cases/{id}`: the case's windows and overlapping records.
+pub async fn case_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, PortalError> {
+    let account = ctx.require(TRACING_ROLES)?;
+    let l = ctx.lang;
+    let r = cases::get_case(&state, account, &id)
+        .await
+        .map_err(|e| PortalError::from_service(l, e))?;
+    let notices_published = state
+        .db
+        .query_opt(
+            "SELECT COUNT(*) FROM notices WHERE case_id = $1",
+            &params![&r.case_id],
+        )
+        .await
+        .map_err(|e| PortalError::internal(l, &e))?
+        .map(|row| row.int(0))
+        .transpose()
+        .map_err(|e| PortalError::internal(l, &e))?
+        .unwrap_or(0);
+    Ok(html(&CasePage {
+        c: ctx.chrome(),
+        tail_minutes: r.tail_ms / 60_000,
+        min_overlap_minutes: r.min_overlap_ms / 60_000,
+        windows: r
+            .windows
+            .iter()
+            .map(|w| WindowView {
+                venue: w.venue_id.clone(),
+                from: vn_time(w.start),
+                to: vn_time(w.end),
+            })
+            .collect(),
+        records: r
+            .contacts
+            .iter()
+            .map(|c| RecordView {
+                venue: c.venue_id.clone(),
+                from: vn_time(c.started_at),
+                to: vn_time(c.ended_at),
+                overlap_minutes: c.overlap_ms / 60_000,
+                source: source_label(l, &c.kind),
+            })
+            .collect(),
+        case_id: r.case_id,
+        notices_published,
+    }))
+}
+
+/// `GET /portal/tracing/cases/{id}/export.json`: the sealed records (audited).
+pub async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, PortalError> {
+    let account = ctx.require(TRACING_ROLES)?;
+    let l = ctx.lang;
+    let export = cases::export_case(&state, account, &id)
+        .await
+        .map_err(|e| PortalError::from_service(l, e))?;
+    let body = serde_json::to_vec_pretty(&export).map_err(|e| PortalError::internal(l, &e))?;
+    Ok((
+        [
+            (CONTENT_TYPE, "application/json".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"case-{}.json\"", export.case_id),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// The publish form.
+#[derive(Debug, Deserialize)]
+pub struct NoticeForm {
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    guidance_vi: String,
+    #[serde(default)]
+    guidance_en: String,
+}
+
+/// `POST /portal/tracing/cases/{id}/notices`: one notice per window of the case.
+pub async fn publish(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    PostForm(ctx, form): PostForm<NoticeForm>,
+) -> Result<Response, PortalError> {
+    let account = ctx.require(TRACING_ROLES)?.clone();
+    let l = ctx.lang;
+    let r = cases::get_case(&state, &account, &id)
+        .await
+        .map_err(|e| PortalError::from_service(l, e))?;
+    let level = if form.level == "low" {
+        ExposureLevel::Low
+    } else {
+        ExposureLevel::High
+    };
+    let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    for w in &r.windows {
+        exposures::publish_notice(
+            &state,
+            &account,
+            &NoticeInput {
+                venue_id: w.venue_id.clone(),
+                start: w.start,
+                end: w.end,
+                tail_ms: Some(r.tail_ms),
+                min_overlap_ms: Some(r.min_overlap_ms),
+                level: Some(level),
+                guidance_vi: text(&form.guidance_vi),
+                guidance_en: text(&form.guidance_en),
+                case_id: Some(r.case_id.clone()),
+            },
+        )
+        .await
+        .map_err(|e| PortalError::from_service(l, e))?;
+    }
+    Ok(see_other(&format!("/portal/tracing/cases/{}", r.case_id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_in_vietnam_time() {
+        let i = parse_windows("V-AAAA, 2026-11-24 18:00, 2026-11-24T19:30\n\n")
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(i.windows.len(), 1);
+        // 18:00 in Hà Nội is 11:00 UTC.
+        assert_eq!(i.windows[0].start % 86_400_000, 11 * 3_600_000);
+        assert_eq!(i.windows[0].end - i.windows[0].start, 90 * 60_000);
+        assert!(parse_windows("V-AAAA, yesterday, today").is_err());
+        let v = parse_windows(r#"[{"venue_id":"V-B","started_at":1000,"ended_at":5000}]"#)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(v.visits.len(), 1);
+    }
+}
