@@ -170,7 +170,8 @@ pub async fn zip(
         for v in &venues {
             entries.push((format!("poster-{}.pdf", v.id), svc::poster_pdf(v)?));
         }
-        Ok::<_, crate::service::ServiceError>(super::zip::stored_zip(&entries))
+        super::zip::stored_zip(&entries)
+            .map_err(|e| crate::service::ServiceError::Internal(format!("zip: {e}")))
     })
     .await
     .map_err(|e| PortalError::internal(lang, &e))?
