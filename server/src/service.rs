@@ -41,6 +41,24 @@ pub enum ServiceError {
 /// Result of a service call.
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 
+/// A case's or notice's tail and least overlap, ms: the request's values or the deployment's
+/// defaults, each kept within a day.
+pub fn overlap_params(
+    state: &AppState,
+    tail_ms: Option<i64>,
+    min_overlap_ms: Option<i64>,
+) -> (i64, i64) {
+    const DAY_MS: i64 = 86_400_000;
+    (
+        tail_ms
+            .unwrap_or(state.config.trace_tail_ms)
+            .clamp(0, DAY_MS),
+        min_overlap_ms
+            .unwrap_or(state.config.min_overlap_ms)
+            .clamp(0, DAY_MS),
+    )
+}
+
 /// `n` random bytes.
 pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
     let mut b = [0u8; N];

@@ -32,16 +32,7 @@ async fn uploads_validate_dedupe_and_bind_scanners() {
         let expired = app.visit("c-4", &v1, now - 22 * DAY, None, "X");
         let future = app.visit("c-5", &v1, now + DAY, None, "X");
         let batch = json!({"sent_at": now, "visits": [good, bad_b64, unknown, expired, future]});
-        let (s, _, b) = app
-            .device(
-                Method::POST,
-                "/api/v1/uploads",
-                DEVICE,
-                None,
-                Some(batch.clone()),
-                &[],
-            )
-            .await;
+        let (s, _, b) = app.upload(DEVICE, None, Some(batch.clone())).await;
         assert_eq!(s, StatusCode::OK, "{b}");
         let r = upload_resp(&b);
         assert_eq!(r.accepted, vec!["c-1"]);
@@ -69,16 +60,7 @@ async fn uploads_validate_dedupe_and_bind_scanners() {
             ]
         );
         // A resend is accepted again and stored once; a changed body replaces the old one.
-        let (_, _, b) = app
-            .device(
-                Method::POST,
-                "/api/v1/uploads",
-                DEVICE,
-                None,
-                Some(batch),
-                &[],
-            )
-            .await;
+        let (_, _, b) = app.upload(DEVICE, None, Some(batch)).await;
         assert_eq!(upload_resp(&b).accepted, vec!["c-1"]);
         let ended = app.visit(
             "c-1",
@@ -88,13 +70,10 @@ async fn uploads_validate_dedupe_and_bind_scanners() {
             "Nguyễn Văn An",
         );
         let (_, _, b) = app
-            .device(
-                Method::POST,
-                "/api/v1/uploads",
+            .upload(
                 DEVICE,
                 None,
                 Some(json!({"sent_at": now, "visits": [ended]})),
-                &[],
             )
             .await;
         assert_eq!(upload_resp(&b).accepted, vec!["c-1"]);
@@ -110,13 +89,10 @@ async fn uploads_validate_dedupe_and_bind_scanners() {
         let mut cancel = app.visit("c-1", &v1, now - 10 * MIN, None, "Nguyễn Văn An");
         cancel.cancelled = true;
         let (_, _, b) = app
-            .device(
-                Method::POST,
-                "/api/v1/uploads",
+            .upload(
                 DEVICE,
                 None,
                 Some(json!({"sent_at": now, "visits": [cancel]})),
-                &[],
             )
             .await;
         assert_eq!(upload_resp(&b).accepted, vec!["c-1"]);
@@ -134,16 +110,7 @@ async fn uploads_validate_dedupe_and_bind_scanners() {
                    "scanned_at": now - MIN, "source": "cccd", "contact": app.sealed("Trần Thị Bình")})
         };
         let batch = json!({"sent_at": now, "visitors": [visitor("s-1", &v1)]});
-        let (_, _, b) = app
-            .device(
-                Method::POST,
-                "/api/v1/uploads",
-                DEVICE,
-                None,
-                Some(batch.clone()),
-                &[],
-            )
-            .await;
+        let (_, _, b) = app.upload(DEVICE, None, Some(batch.clone())).await;
         assert_eq!(upload_resp(&b).rejected[0].client_id, "s-1");
         let (s, _, e) = app
             .call(
@@ -191,16 +158,7 @@ async fn uploads_validate_dedupe_and_bind_scanners() {
             .unwrap();
         assert_ne!(rows[0].text(0).unwrap(), token);
         let batch = json!({"sent_at": now, "visitors": [visitor("s-1", &v1), visitor("s-2", &v2)]});
-        let (_, _, b) = app
-            .device(
-                Method::POST,
-                "/api/v1/uploads",
-                DEVICE,
-                Some(&token),
-                Some(batch),
-                &[],
-            )
-            .await;
+        let (_, _, b) = app.upload(DEVICE, Some(&token), Some(batch)).await;
         let r = upload_resp(&b);
         assert_eq!(r.accepted, vec!["s-1"]);
         assert_eq!(r.rejected.len(), 1);
@@ -221,8 +179,7 @@ async fn uploads_validate_dedupe_and_bind_scanners() {
             .await;
         assert_eq!(s, StatusCode::OK);
         let (_, _, b) = app
-            .device(Method::POST, "/api/v1/uploads", DEVICE, None,
-                Some(json!({"sent_at": now, "visits": [app.visit("c-9", &v2, now - MIN, None, "X")]})), &[])
+            .upload(DEVICE, None, Some(json!({"sent_at": now, "visits": [app.visit("c-9", &v2, now - MIN, None, "X")]})))
             .await;
         assert_eq!(
             serde_json::to_value(upload_resp(&b).rejected[0].reason).unwrap(),
@@ -258,13 +215,10 @@ async fn upload_limits_device_header_and_rate_limit() {
             .map(|i| app.visit(&format!("c{i}"), &v1, now - MIN, None, "A"))
             .collect();
         let (s, _, b) = app
-            .device(
-                Method::POST,
-                "/api/v1/uploads",
+            .upload(
                 "DEVICEBBBBBBBBBBBBBB",
                 None,
                 Some(json!({"sent_at": now, "visits": visits})),
-                &[],
             )
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
@@ -487,13 +441,10 @@ async fn tracing_overlap_with_tail_export_and_audit() {
             app.visit("planned", &v1, case_start - 20 * MIN, None, "Đỗ Văn Hùng"),
         ];
         let (_, _, b) = app
-            .device(
-                Method::POST,
-                "/api/v1/uploads",
+            .upload(
                 DEVICE,
                 None,
                 Some(json!({"sent_at": now, "visits": visits})),
-                &[],
             )
             .await;
         assert_eq!(upload_resp(&b).accepted.len(), 6);
@@ -587,13 +538,10 @@ async fn clock_skew_is_corrected() {
         let phone_now = now - 2 * 60 * MIN;
         let v = app.visit("skewed", &v1, phone_now - 10 * MIN, None, "A");
         let (_, _, b) = app
-            .device(
-                Method::POST,
-                "/api/v1/uploads",
+            .upload(
                 DEVICE,
                 None,
                 Some(json!({"sent_at": phone_now, "visits": [v]})),
-                &[],
             )
             .await;
         assert_eq!(upload_resp(&b).accepted, vec!["skewed"]);
@@ -606,13 +554,10 @@ async fn clock_skew_is_corrected() {
         assert_eq!(rows[0].int(0).unwrap(), now - 10 * MIN);
         // Within the tolerance nothing moves.
         let v = app.visit("near", &v1, now - 10 * MIN, None, "A");
-        app.device(
-            Method::POST,
-            "/api/v1/uploads",
+        app.upload(
             DEVICE,
             None,
             Some(json!({"sent_at": now - 30_000, "visits": [v]})),
-            &[],
         )
         .await;
         let rows = app
@@ -706,14 +651,7 @@ async fn retention_purges_past_the_window() {
             app.visit("older", &v1, t - 20 * DAY, Some(t - 20 * DAY + MIN), "B"),
         ];
         let (_, _, b) = app
-            .device(
-                Method::POST,
-                "/api/v1/uploads",
-                DEVICE,
-                None,
-                Some(json!({"sent_at": t, "visits": visits})),
-                &[],
-            )
+            .upload(DEVICE, None, Some(json!({"sent_at": t, "visits": visits})))
             .await;
         assert_eq!(upload_resp(&b).accepted.len(), 2);
         let (s, _, _) = app
@@ -755,13 +693,10 @@ async fn retention_purges_past_the_window() {
         // A new upload at the new "now" lands in a partition made ahead.
         let v = app.visit("new", &v1, t + 2 * DAY - MIN, None, "C");
         let (_, _, b) = app
-            .device(
-                Method::POST,
-                "/api/v1/uploads",
+            .upload(
                 DEVICE,
                 None,
                 Some(json!({"sent_at": t + 2 * DAY, "visits": [v]})),
-                &[],
             )
             .await;
         assert_eq!(upload_resp(&b).accepted, vec!["new"]);
@@ -817,13 +752,10 @@ async fn ward_stats_reminders_and_flags() {
         let visits: Vec<_> = (0..3)
             .map(|i| app.visit(&format!("c{i}"), &busy, now - (i + 1) * MIN, None, "A"))
             .collect();
-        app.device(
-            Method::POST,
-            "/api/v1/uploads",
+        app.upload(
             DEVICE,
             None,
             Some(json!({"sent_at": now, "visits": visits})),
-            &[],
         )
         .await;
         let (s, _, st) = app

@@ -247,14 +247,7 @@ pub async fn create_case(
             "khoảng thời gian không hợp lệ / invalid window".into(),
         ));
     }
-    let tail = input
-        .tail_ms
-        .unwrap_or(state.config.trace_tail_ms)
-        .clamp(0, 86_400_000);
-    let min_overlap = input
-        .min_overlap_ms
-        .unwrap_or(state.config.min_overlap_ms)
-        .clamp(0, 86_400_000);
+    let (tail, min_overlap) = super::overlap_params(state, input.tail_ms, input.min_overlap_ms);
     let mut records: Vec<ExportRecord> = Vec::new();
     for w in &windows {
         for r in query_window(state, w, tail, min_overlap).await? {

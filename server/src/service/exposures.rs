@@ -120,14 +120,7 @@ pub async fn publish_notice(
             "không có địa điểm này / unknown venue".into(),
         ));
     }
-    let tail = input
-        .tail_ms
-        .unwrap_or(state.config.trace_tail_ms)
-        .clamp(0, 86_400_000);
-    let min_overlap = input
-        .min_overlap_ms
-        .unwrap_or(state.config.min_overlap_ms)
-        .clamp(0, 86_400_000);
+    let (tail, min_overlap) = super::overlap_params(state, input.tail_ms, input.min_overlap_ms);
     let level = input.level.unwrap_or(ExposureLevel::High);
     let id = format!("N-{}", random_token::<10>()?);
     let now = state.now_ms();

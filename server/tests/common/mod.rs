@@ -141,6 +141,17 @@ impl TestApp {
         (s, h, v)
     }
 
+    /// `POST /api/v1/uploads` from `device` (with a scanner token for visitor entries).
+    pub async fn upload(
+        &self,
+        device: &str,
+        scanner: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> (StatusCode, HeaderMap, serde_json::Value) {
+        self.device(Method::POST, "/api/v1/uploads", device, scanner, body, &[])
+            .await
+    }
+
     /// A device API request (with the device header).
     pub async fn device(
         &self,
