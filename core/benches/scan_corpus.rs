@@ -23,7 +23,6 @@ mod degrade;
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -126,6 +125,30 @@ fn empty_scene() -> GrayImage {
         p.0[0] = (i16::from(p.0[0]) + n).clamp(0, 255) as u8;
     }
     img
+}
+
+/// Per-image figures of every engine (`QUETMA_SCAN_BENCH_CSV=path`): id, then for each engine
+/// its median ms over the repeats and whether it read the expected text.
+fn write_per_image(path: &Path, items: &[Item], engines: &[(&str, &Vec<Measure>)]) {
+    let mut csv = String::from("id");
+    for (name, _) in engines {
+        let name = name.replace([',', '*'], "");
+        csv.push_str(&format!(",{name} ms,{name} ok"));
+    }
+    csv.push('\n');
+    for (i, item) in items.iter().enumerate() {
+        csv.push_str(&item.id.replace(',', "_"));
+        for (_, m) in engines {
+            let m = &m[i];
+            let ok = m.ok.first().copied().unwrap_or(false);
+            csv.push_str(&format!(",{:.4},{}", percentile(&m.ms, 0.5), u8::from(ok)));
+        }
+        csv.push('\n');
+    }
+    match std::fs::write(path, csv) {
+        Ok(()) => println!("per-image figures: {}", path.display()),
+        Err(e) => println!("per-image figures not written to {}: {e}", path.display()),
+    }
 }
 
 fn percentile(values: &[f64], p: f64) -> f64 {
@@ -574,10 +597,7 @@ fn main() {
         Some(timed("QuetMa", &|| run_quetma(&native, &full))),
     ));
     let q_frames = timed("QuetMa 1280x720", &|| run_quetma(&frames, &full));
-    let budget = ScannerConfig {
-        max_passes_per_frame: NonZeroUsize::new(2),
-        ..ScannerConfig::default()
-    };
+    let budget = ScannerConfig::camera();
     let q_empty = run_quetma(&empty, &full);
     let q_empty_budget = run_quetma(&empty, &budget);
     let q_empty_first = run_quetma(&empty, &only(vec![Pass::Zxing]));
@@ -662,6 +682,17 @@ fn main() {
             p95 / zp95
         )
         .unwrap();
+    }
+
+    if let Some(path) = std::env::var_os("QUETMA_SCAN_BENCH_CSV") {
+        write_per_image(
+            Path::new(&path),
+            &native,
+            &rows
+                .iter()
+                .filter_map(|(name, m)| Some((name.as_str(), m.as_ref()?)))
+                .collect::<Vec<_>>(),
+        );
     }
 
     writeln!(o, "\n### Decode rate per set, QuetMa vs zxing-cpp (PyPI)\n").unwrap();
@@ -793,7 +824,8 @@ fn main() {
 
     // Marginal contributions: the decodes lost when a pass leaves the default cascade (run
     // in full), and per engine.
-    let passes = full.passes.clone();
+    // The camera's cascade: the default one plus the rqrr pass.
+    let passes = Pass::CAMERA_CASCADE.to_vec();
     let alone: Vec<Vec<bool>> = passes.iter().map(|&p| reads_alone(&native, p)).collect();
     let union_without = |skip: &dyn Fn(usize) -> bool| {
         (0..native.len())
@@ -803,7 +835,7 @@ fn main() {
     let all = union_without(&|_| false);
     writeln!(
         o,
-        "\n### Marginal contribution of each pass (default cascade run in full reads {all}/{total})\n"
+        "\n### Marginal contribution of each pass (the camera cascade, the default one + rqrr, run in full reads {all}/{total})\n"
     )
     .unwrap();
     writeln!(o, "| pass | engine | reads alone | lost without it |").unwrap();

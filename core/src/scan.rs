@@ -2,15 +2,17 @@
 //!
 //! A platform camera analyser hands each luma frame to a [`Scanner`] (or, for a live preview,
 //! a [`ContinuousScanner`]) as a borrowed [`LumaFrame`], optionally limited to the viewfinder
-//! ([`LumaFrame::with_scan_window`]). The scanner runs zxing-cpp (crate `zxing-cpp`, C++
-//! bundled) on the frame and, only if nothing decodes and QR finder patterns are seen, a short
-//! cascade of fallback [`Pass`]es (zxing-cpp on pre-processed copies, one rqrr pass); see
+//! ([`LumaFrame::with_scan_window`]). The scanner binarizes the frame as zxing-cpp would, in
+//! Rust, and runs zxing-cpp's detector and decoder (crate `zxing-cpp`, C++ bundled) on it;
+//! only if nothing decodes and QR finder patterns are seen does it run a short cascade of
+//! fallback [`Pass`]es (zxing-cpp on pre-processed copies; on the camera, rqrr too); see
 //! `docs/adr/0003-scanning-engine.md`. Every engine call is panic-contained and the C++ API
 //! catches its exceptions: no frame may crash the app (fuzzed, `fuzz/`). Decoded texts are
 //! classified with [`crate::payload::classify`].
 //!
 //! Image files (the `quetma scan FILE` command) go through [`decode_image`] / [`scan_image`].
 
+mod binarize;
 mod continuous;
 mod finder;
 mod frame;

@@ -174,3 +174,55 @@ fn corpus_decode_rate() {
         "decode rate {rate:.1}% below the floor {FLOOR_PERCENT}%"
     );
 }
+
+/// The first pass binarizes and builds zxing-cpp's pyramid in Rust (`scan/binarize.rs`), then
+/// hands zxing-cpp the bitmap. It must read exactly the images zxing-cpp reads with its own
+/// local-average binarizer and pyramid (same options: QR only, no inverted retry).
+#[test]
+fn first_pass_reads_what_zxing_cpp_reads_itself() {
+    use zxingcpp::{BarcodeFormat, Binarizer, ImageFormat, ImageView, TextMode};
+    let Some(dir) = corpus::dir_or_skip("first_pass_reads_what_zxing_cpp_reads_itself") else {
+        return;
+    };
+    let mut ours = Scanner::new(
+        ScannerConfig {
+            passes: vec![Pass::Zxing],
+            ..ScannerConfig::default()
+        },
+        TrustList::new(),
+    );
+    let mut differ = Vec::new();
+    let entries = corpus::entries(&dir);
+    for entry in &entries {
+        let luma = corpus::load_luma(&entry.path);
+        let frame = LumaFrame::packed(luma.as_raw(), luma.width(), luma.height()).unwrap();
+        let texts: Vec<String> = ours.decode(&frame).into_iter().map(|c| c.text).collect();
+        let view =
+            ImageView::from_slice(luma.as_raw(), luma.width(), luma.height(), ImageFormat::Lum)
+                .unwrap();
+        let theirs: Vec<String> = zxingcpp::read()
+            .formats([BarcodeFormat::QRCode])
+            .text_mode(TextMode::Plain)
+            .binarizer(Binarizer::LocalAverage)
+            .try_invert(false)
+            .from(view)
+            .unwrap()
+            .iter()
+            .map(|b| b.text())
+            .collect();
+        let (a, b) = (corpus::judge(entry, &texts), corpus::judge(entry, &theirs));
+        if a.ok() != b.ok() || texts.iter().any(|t| !theirs.contains(t)) {
+            differ.push(format!(
+                "{}/{}: ours {texts:?}, zxing-cpp {theirs:?}",
+                entry.set, entry.name
+            ));
+        }
+    }
+    assert!(entries.len() >= 300);
+    assert!(
+        differ.is_empty(),
+        "{} images differ:\n{}",
+        differ.len(),
+        differ.join("\n")
+    );
+}

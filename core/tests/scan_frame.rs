@@ -453,3 +453,46 @@ fn image_helpers_composite_transparency() {
     let results = scan::scan_image(&dynamic, &TrustList::new()).unwrap();
     assert_eq!(results.len(), 1);
 }
+
+#[test]
+fn codes_found_in_a_downscaled_layer_get_full_size_corners() {
+    // Sparse pixel-scale salt-and-pepper noise over a large code: the full-size layer's
+    // finder scan breaks up, the 1/3-size pyramid layer (a 3 × 3 average) reads it (checked:
+    // without the scaling back, the corners come out at a third). The corners must come back
+    // in frame pixels, not layer pixels.
+    let text = "QuetMa pyramid layer";
+    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).unwrap();
+    let (px, quiet) = (24usize, 4usize);
+    let modules = code.width();
+    let img = degrade::pad_to(&degrade::render_code(&code, px, quiet), 1500, 1100, 255);
+    let mut rng = Rng::new(7);
+    let mut noisy = img.clone();
+    for v in &mut noisy.data {
+        if rng.unit() < 0.06 {
+            *v = if rng.unit() < 0.06 { 0 } else { 255 };
+        }
+    }
+    let frame = LumaFrame::packed(&noisy.data, noisy.w as u32, noisy.h as u32).unwrap();
+    let only_first = ScannerConfig {
+        passes: vec![Pass::Zxing],
+        ..ScannerConfig::default()
+    };
+    let codes = Scanner::new(only_first, TrustList::new()).decode(&frame);
+    assert_eq!(codes.len(), 1, "{codes:?}");
+    assert_eq!(codes[0].text, text);
+    let side = (modules + 2 * quiet) * px;
+    let (x0, y0) = (
+        (1500 - side) / 2 + quiet * px,
+        (1100 - side) / 2 + quiet * px,
+    );
+    let x1 = x0 + modules * px;
+    let y1 = y0 + modules * px;
+    let want = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)];
+    for (got, (wx, wy)) in codes[0].bounds.iter().zip(want) {
+        assert!(
+            got.x.abs_diff(wx as i32) <= 2 * px as u32
+                && got.y.abs_diff(wy as i32) <= 2 * px as u32,
+            "corner {got:?}, expected near ({wx}, {wy})"
+        );
+    }
+}

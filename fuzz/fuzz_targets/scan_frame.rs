@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use quetma_core::keys::TrustList;
-use quetma_core::scan::{LumaFrame, Rotation, ScanWindow, Scanner, ScannerConfig};
+use quetma_core::scan::{LumaFrame, Pass, Rotation, ScanWindow, Scanner, ScannerConfig};
 
 fuzz_target!(|data: &[u8]| {
     let Some((head, pixels)) = data.split_first_chunk::<9>() else {
@@ -32,8 +32,10 @@ fuzz_target!(|data: &[u8]| {
             height: u32::from(head[8]),
         });
     }
-    // Whole cascade, without the finder gate, on every frame: every engine sees every input.
+    // The camera's whole cascade (the default one plus rqrr) on every frame, with or without
+    // the finder gate and early exit: every engine and pre-processing step sees every input.
     let config = ScannerConfig {
+        passes: Pass::CAMERA_CASCADE.to_vec(),
         early_exit: head[4] & 2 == 0,
         fallback_needs_finder: head[4] & 4 == 0,
         ..ScannerConfig::default()

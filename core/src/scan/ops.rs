@@ -199,50 +199,186 @@ pub(crate) fn upsample2(plane: &Plane<'_>, x: usize, y: usize) -> u8 {
 /// 1 px) into `out` (packed `width × height`). Edges repeat the border pixel.
 pub(crate) fn blur(plane: &Plane<'_>, out: &mut Vec<u8>, tmp: &mut Vec<u16>) {
     let (w, h) = (plane.width, plane.height);
-    const K: [u16; 5] = [1, 4, 6, 4, 1];
+    out.clear();
+    out.resize(w * h, 255);
     tmp.clear();
-    tmp.reserve(w * h);
-    for y in 0..h {
+    tmp.resize(w * h, 255 * 16);
+    if w == 0 || h == 0 {
+        return;
+    }
+    let mut padded = vec![0u8; w + 4];
+    // Across: each row padded by repeating its border pixels, then 5 shifted slices.
+    for (y, dst) in tmp.chunks_exact_mut(w).enumerate() {
         let row = plane.row(y);
-        for x in 0..w {
-            let mut s = 0u16;
-            for (k, &c) in K.iter().enumerate() {
-                let xx = (x + k).saturating_sub(2).min(w - 1);
-                s += c * u16::from(row.get(xx).copied().unwrap_or(255));
-            }
-            tmp.push(s);
+        let (Some(&first), Some(&last)) = (row.first(), row.last()) else {
+            continue;
+        };
+        padded[..2].fill(first);
+        padded[2..w + 2].copy_from_slice(row);
+        padded[w + 2..].fill(last);
+        let taps = padded
+            .iter()
+            .zip(&padded[1..])
+            .zip(&padded[2..])
+            .zip(&padded[3..])
+            .zip(&padded[4..]);
+        for (d, ((((&a, &b), &c), &e), &f)) in dst.iter_mut().zip(taps) {
+            *d = u16::from(a)
+                + 4 * u16::from(b)
+                + 6 * u16::from(c)
+                + 4 * u16::from(e)
+                + u16::from(f);
         }
     }
-    out.clear();
-    out.reserve(w * h);
-    for y in 0..h {
-        for x in 0..w {
-            let mut s = 0u32;
-            for (k, &c) in K.iter().enumerate() {
-                let yy = (y + k).saturating_sub(2).min(h - 1);
-                s += u32::from(c) * u32::from(tmp.get(yy * w + x).copied().unwrap_or(255 * 16));
-            }
-            out.push(u8::try_from((s + 128) / 256).unwrap_or(u8::MAX));
+    // Down: 5 rows of the horizontal sums (border rows repeated).
+    let row_at = |y: usize| -> &[u16] {
+        let y = y.min(h - 1);
+        tmp.get(y * w..(y + 1) * w).unwrap_or(&[])
+    };
+    for (y, dst) in out.chunks_exact_mut(w).enumerate() {
+        let (a, b, c, e, f) = (
+            row_at(y.saturating_sub(2)),
+            row_at(y.saturating_sub(1)),
+            row_at(y),
+            row_at(y + 1),
+            row_at(y + 2),
+        );
+        let taps = a.iter().zip(b).zip(c).zip(e).zip(f);
+        for (d, ((((&a, &b), &c), &e), &f)) in dst.iter_mut().zip(taps) {
+            let s = u32::from(a)
+                + 4 * u32::from(b)
+                + 6 * u32::from(c)
+                + 4 * u32::from(e)
+                + u32::from(f);
+            *d = ((s + 128) / 256) as u8;
         }
     }
 }
 
-/// A 2× bilinear upscale of `plane` framed by a white border of `pad` source pixels (a quiet
+/// A 2× bilinear upscale of `plane` (pixel centres aligned: each output pixel weighs its
+/// nearest source pixels 9:3:3:1) framed by a white border of `pad` source pixels (a quiet
 /// zone for codes cut close to the edge) into `out`; returns the new size.
 pub(crate) fn pad_upscale2(plane: &Plane<'_>, pad: usize, out: &mut Vec<u8>) -> (usize, usize) {
-    let (w, h) = (2 * (plane.width + 2 * pad), 2 * (plane.height + 2 * pad));
-    let (x0, y0) = (2 * pad, 2 * pad);
-    let (x1, y1) = (x0 + 2 * plane.width, y0 + 2 * plane.height);
+    let (sw, sh) = (plane.width, plane.height);
+    let (w, h) = (2 * (sw + 2 * pad), 2 * (sh + 2 * pad));
     out.clear();
-    out.reserve(w * h);
-    for y in 0..h {
-        for x in 0..w {
-            out.push(if (x0..x1).contains(&x) && (y0..y1).contains(&y) {
-                upsample2(plane, x - x0, y - y0)
-            } else {
-                255
-            });
+    out.resize(w * h, 255);
+    if sw == 0 || sh == 0 {
+        return (w, h);
+    }
+    let mut v = vec![0u16; sw];
+    for oy in 0..2 * sh {
+        // Source rows and weights (out of 4) for this output row.
+        let r = oy / 2;
+        let (ra, rb) = if oy % 2 == 0 {
+            (r.saturating_sub(1), r)
+        } else {
+            (r, (r + 1).min(sh - 1))
+        };
+        let (wa, wb) = if oy % 2 == 0 { (1u16, 3u16) } else { (3, 1) };
+        for ((d, &a), &b) in v.iter_mut().zip(plane.row(ra)).zip(plane.row(rb)) {
+            *d = wa * u16::from(a) + wb * u16::from(b);
+        }
+        let start = (2 * pad + oy) * w + 2 * pad;
+        let Some(dst) = out.get_mut(start..start + 2 * sw) else {
+            break;
+        };
+        for (x, pair) in dst.chunks_exact_mut(2).enumerate() {
+            let c = v.get(x).copied().unwrap_or(1020);
+            let l = v.get(x.wrapping_sub(1)).copied().unwrap_or(c);
+            let r = v.get(x + 1).copied().unwrap_or(c);
+            pair[0] = ((l + 3 * c + 8) / 16) as u8;
+            pair[1] = ((3 * c + r + 8) / 16) as u8;
         }
     }
     (w, h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pixels(w: usize, h: usize, stride: usize, seed: u32) -> Vec<u8> {
+        let mut s = seed;
+        (0..stride * h)
+            .map(|_| {
+                s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (s >> 24) as u8
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| if i % stride < w { v } else { 0 })
+            .collect()
+    }
+
+    #[test]
+    fn blur_is_the_separable_binomial_with_repeated_borders() {
+        for (w, h, stride) in [(1, 1, 1), (3, 2, 5), (17, 9, 17), (64, 33, 80)] {
+            let data = pixels(w, h, stride, (w * h) as u32);
+            let plane = Plane {
+                data: &data,
+                width: w,
+                height: h,
+                stride,
+            };
+            let (mut out, mut tmp) = (Vec::new(), Vec::new());
+            blur(&plane, &mut out, &mut tmp);
+            const K: [u32; 5] = [1, 4, 6, 4, 1];
+            for y in 0..h {
+                for x in 0..w {
+                    let mut s = 0u32;
+                    for (ky, cy) in K.iter().enumerate() {
+                        let yy = (y + ky).saturating_sub(2).min(h - 1);
+                        for (kx, cx) in K.iter().enumerate() {
+                            let xx = (x + kx).saturating_sub(2).min(w - 1);
+                            s += cy * cx * u32::from(plane.px(xx, yy));
+                        }
+                    }
+                    assert_eq!(
+                        u32::from(out[y * w + x]),
+                        (s + 128) / 256,
+                        "{w}x{h} ({x},{y})"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn upscale_is_centre_aligned_bilinear_inside_a_white_frame() {
+        let (w, h, stride, pad) = (7, 5, 9, 3);
+        let data = pixels(w, h, stride, 42);
+        let plane = Plane {
+            data: &data,
+            width: w,
+            height: h,
+            stride,
+        };
+        let mut out = Vec::new();
+        let (ow, oh) = pad_upscale2(&plane, pad, &mut out);
+        assert_eq!((ow, oh), (2 * (w + 2 * pad), 2 * (h + 2 * pad)));
+        let src = |x: f64, y: f64| {
+            let cx = x.clamp(0.0, (w - 1) as f64);
+            let cy = y.clamp(0.0, (h - 1) as f64);
+            let (x0, y0) = (cx.floor() as usize, cy.floor() as usize);
+            let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
+            let (fx, fy) = (cx - x0 as f64, cy - y0 as f64);
+            let p = |x: usize, y: usize| f64::from(plane.px(x, y));
+            (p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx) * (1.0 - fy)
+                + (p(x0, y1) * (1.0 - fx) + p(x1, y1) * fx) * fy
+        };
+        for y in 0..oh {
+            for x in 0..ow {
+                let v = f64::from(out[y * ow + x]);
+                let (ix, iy) = (x as isize - 2 * pad as isize, y as isize - 2 * pad as isize);
+                if ix < 0 || iy < 0 || ix >= 2 * w as isize || iy >= 2 * h as isize {
+                    assert_eq!(v, 255.0, "frame at ({x},{y})");
+                } else {
+                    let want = src((ix as f64 + 0.5) / 2.0 - 0.5, (iy as f64 + 0.5) / 2.0 - 0.5);
+                    assert!((v - want).abs() <= 1.0, "({x},{y}): {v} vs {want}");
+                }
+            }
+        }
+    }
 }

@@ -4,23 +4,24 @@
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
-use super::finder;
 use super::frame::{FramePoint, LumaFrame, ScanError};
 use super::guard::{self, RawCode};
 use super::ops::{self, Adaptive, Plane};
 use super::zxing::{self, Binarize, Luma};
+use super::{binarize, finder};
 use crate::keys::TrustList;
 use crate::payload::{Scanned, classify};
 
 /// One decoding pass of the cascade.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pass {
-    /// zxing-cpp on the frame as it is, with its local-average binarizer and its own
-    /// try-harder, rotation and downscaling attempts (the primary pass). Its inverted-image
-    /// retry is left to [`Pass::ZxingInverted`], which runs only where light-on-dark finder
-    /// patterns are seen.
+    /// zxing-cpp's local-average binarizer and downscaling pyramid, done in Rust (see
+    /// `binarize.rs`: the same bitmap, faster), then zxing-cpp's detector and decoder with
+    /// try-harder, on each layer until one decodes (the primary pass). The inverted retry is
+    /// left to [`Pass::ZxingInverted`], which runs only where light-on-dark finder patterns
+    /// are seen.
     Zxing,
-    /// zxing-cpp on the inverted frame: light-on-dark codes. Runs only where the finder scan
+    /// The same on the inverted bitmap: light-on-dark codes. Runs only where the finder scan
     /// sees light-on-dark finder patterns (even with the finder gate off).
     ZxingInverted,
     /// zxing-cpp with its global-histogram binarizer: evenly lit codes whose modules the
@@ -68,20 +69,33 @@ pub enum Pass {
 }
 
 impl Pass {
-    /// The default cascade, chosen on the shared photo corpus (316 single-code images; see
-    /// `docs/adr/0003-scanning-engine.md` and `cargo bench -p quetma-core --bench
-    /// scan_corpus` for each pass's marginal contribution). zxing-cpp alone reads 290; its
-    /// global-histogram binarizer adds 6, the blurred copy 4 (one of them a code whose
-    /// corpus text was wrong, see the corpus test's errata), the inverted frame 3
-    /// (light-on-dark codes; zxing-cpp's own inverted retry is off in the first pass), rqrr
-    /// with a local-mean threshold 2 that no zxing-cpp variant reads. [`Pass::ZxingUpscale2Global`]
-    /// adds nothing after these (corpus and `tests/scan_degraded.rs`) and is left out.
-    /// Every pass after the first runs only where finder patterns are seen.
+    /// The default cascade (stills, and what the scan benchmark measures), chosen on the shared
+    /// photo corpus (316 single-code images; see `docs/adr/0003-scanning-engine.md` and `cargo
+    /// bench -p quetma-core --bench scan_corpus` for each pass's marginal contribution). The
+    /// first pass reads 287, the inverted bitmap 3 more (light-on-dark codes), the
+    /// global-histogram binarizer and the blurred copy 10 between them (one of them a code
+    /// whose corpus text was wrong, see the corpus test's errata), the 2× upscale 2 (small,
+    /// soft codes): 302. Every pass after the first runs only where finder patterns are seen,
+    /// and all of them are zxing-cpp: rqrr reads one more image but costs 5–10 ms on every
+    /// frame that shows finder-like shapes, so it is in [`Pass::CAMERA_CASCADE`] only.
     pub const DEFAULT_CASCADE: [Pass; 5] = [
         Pass::Zxing,
         Pass::ZxingInverted,
         Pass::ZxingGlobal,
         Pass::ZxingBlurGlobal,
+        Pass::ZxingUpscale2Global,
+    ];
+
+    /// The camera's cascade: [`Pass::DEFAULT_CASCADE`] and then rqrr with a local-mean
+    /// threshold, which reads a few curved or crumpled codes no zxing-cpp pass does but costs
+    /// 5–10 ms where it finds finder-like shapes: affordable as one pass of a frame's budget,
+    /// spread over successive frames, not on every still.
+    pub const CAMERA_CASCADE: [Pass; 6] = [
+        Pass::Zxing,
+        Pass::ZxingInverted,
+        Pass::ZxingGlobal,
+        Pass::ZxingBlurGlobal,
+        Pass::ZxingUpscale2Global,
         Pass::Adaptive {
             window_divisor: 8,
             percent: 15,
@@ -183,12 +197,13 @@ impl Default for ScannerConfig {
 }
 
 impl ScannerConfig {
-    /// The live-camera settings: the default cascade with a budget of 2 passes per frame —
-    /// zxing-cpp on every frame, and (only where a finder pattern is seen) one fallback pass
-    /// in turn, so a few successive frames of the same scene try the whole cascade while no
-    /// frame costs more than two passes.
+    /// The live-camera settings: [`Pass::CAMERA_CASCADE`] with a budget of 2 passes per frame
+    /// — the first pass on every frame, and (only where a finder pattern is seen) one
+    /// fallback pass in turn, so a few successive frames of the same scene try the whole
+    /// cascade, rqrr included, while no frame costs more than two passes.
     pub fn camera() -> Self {
         Self {
+            passes: Pass::CAMERA_CASCADE.to_vec(),
             max_passes_per_frame: NonZeroUsize::new(2),
             ..Self::default()
         }
@@ -236,6 +251,11 @@ pub struct Scanner {
     integral: Vec<u32>,
     blur_tmp: Vec<u16>,
     finder_row: Vec<u32>,
+    bits: Vec<u8>,
+    layer: Vec<u8>,
+    layer_next: Vec<u8>,
+    upscaled: Vec<u8>,
+    binarize: binarize::Scratch,
     raw: Vec<RawCode>,
     contained_panics: u64,
     passes_run: u64,
@@ -261,6 +281,11 @@ impl Scanner {
             integral: Vec::new(),
             blur_tmp: Vec::new(),
             finder_row: Vec::new(),
+            bits: Vec::new(),
+            layer: Vec::new(),
+            layer_next: Vec::new(),
+            upscaled: Vec::new(),
+            binarize: binarize::Scratch::default(),
             raw: Vec::new(),
             contained_panics: 0,
             passes_run: 0,
@@ -415,32 +440,16 @@ impl Scanner {
     ) -> Option<(Result<(), String>, i32, i32)> {
         let (w, h) = (plane.width, plane.height);
         let result = match pass {
-            Pass::Zxing | Pass::ZxingGlobal => {
+            Pass::Zxing => self.local_pyramid(plane, false, out),
+            Pass::ZxingInverted => self.local_pyramid(plane, true, out),
+            Pass::ZxingGlobal => {
                 let img = Luma {
                     data: plane.data,
                     width: w,
                     height: h,
                     stride: plane.stride,
                 };
-                let binarize = if pass == Pass::Zxing {
-                    Binarize::LocalAverage
-                } else {
-                    Binarize::GlobalHistogram
-                };
-                zxing::decode(&img, binarize, false, &mut self.small, out)
-            }
-            Pass::ZxingInverted => {
-                self.small.clear();
-                self.small
-                    .extend((0..h).flat_map(|y| plane.row(y).iter().map(|&v| 255 - v)));
-                let mut scratch = Vec::new();
-                let img = Luma {
-                    data: &self.small,
-                    width: w,
-                    height: h,
-                    stride: w,
-                };
-                zxing::decode(&img, Binarize::LocalAverage, false, &mut scratch, out)
+                zxing::decode(&img, Binarize::GlobalHistogram, true, &mut self.small, out)
             }
             Pass::ZxingBlurGlobal => {
                 ops::blur(plane, &mut self.small, &mut self.blur_tmp);
@@ -451,22 +460,24 @@ impl Scanner {
                     height: h,
                     stride: w,
                 };
-                zxing::decode(&img, Binarize::GlobalHistogram, false, &mut scratch, out)
+                zxing::decode(&img, Binarize::GlobalHistogram, true, &mut scratch, out)
             }
             Pass::ZxingUpscale2Global => {
                 if (w as u64) * (h as u64) > self.config.upscale_max_pixels {
                     return None;
                 }
                 let pad = (w.min(h) / 16).max(4);
-                let (sw, sh) = ops::pad_upscale2(plane, pad, &mut self.small);
+                let mut up = std::mem::take(&mut self.upscaled);
+                let (sw, sh) = ops::pad_upscale2(plane, pad, &mut up);
                 let mut scratch = Vec::new();
                 let img = Luma {
-                    data: &self.small,
+                    data: &up,
                     width: sw,
                     height: sh,
                     stride: sw,
                 };
                 let r = zxing::decode(&img, Binarize::GlobalHistogram, false, &mut scratch, out);
+                self.upscaled = up;
                 return Some((r, -2, i32::try_from(2 * pad).unwrap_or(0)));
             }
             Pass::Raw => guard::decode_greyscale(w, h, |x, y| plane.px(x, y), out),
@@ -537,6 +548,104 @@ impl Scanner {
             }
         };
         Some((result, 1, 0))
+    }
+
+    /// zxing-cpp with the local-average binarizer over zxing-cpp's pyramid (the frame, then
+    /// 1/3-size layers while the longer side exceeds 500 px), binarized here
+    /// ([`super::binarize`]); `invert` decodes light-on-dark codes. With `early_exit` it stops
+    /// at the first layer that decodes (zxing-cpp itself always runs every layer). Bounds are
+    /// scaled back to `plane` pixels.
+    fn local_pyramid(
+        &mut self,
+        plane: &Plane<'_>,
+        invert: bool,
+        out: &mut Vec<RawCode>,
+    ) -> Result<(), String> {
+        let mut result = self.decode_local(plane, invert, out);
+        let mut layer = std::mem::take(&mut self.layer);
+        let mut next = std::mem::take(&mut self.layer_next);
+        let (mut w, mut h) = (plane.width, plane.height);
+        let mut scale = 1i32;
+        let mut first = true;
+        while (out.is_empty() || !self.config.early_exit) && binarize::needs_layer(w, h) {
+            let prev = if first {
+                *plane
+            } else {
+                Plane {
+                    data: &layer,
+                    width: w,
+                    height: h,
+                    stride: w,
+                }
+            };
+            (w, h) = binarize::downscale3(&prev, &mut next);
+            std::mem::swap(&mut layer, &mut next);
+            first = false;
+            scale = scale.saturating_mul(binarize::PYRAMID_FACTOR as i32);
+            let small = Plane {
+                data: &layer,
+                width: w,
+                height: h,
+                stride: w,
+            };
+            let before = out.len();
+            if let Err(e) = self.decode_local(&small, invert, out) {
+                result = Err(e);
+            }
+            for code in out.iter_mut().skip(before) {
+                for p in &mut code.bounds {
+                    p.x = p.x.saturating_mul(scale);
+                    p.y = p.y.saturating_mul(scale);
+                }
+            }
+        }
+        self.layer = layer;
+        self.layer_next = next;
+        result
+    }
+
+    /// zxing-cpp on one pyramid layer: the local-average bitmap made here, or (a side under
+    /// 40 px, no contrast) zxing-cpp's global-histogram binarizer, as zxing-cpp does.
+    fn decode_local(
+        &mut self,
+        plane: &Plane<'_>,
+        invert: bool,
+        out: &mut Vec<RawCode>,
+    ) -> Result<(), String> {
+        let (w, h) = (plane.width, plane.height);
+        let mut bits = std::mem::take(&mut self.bits);
+        let result = if binarize::hybrid(plane, &mut self.binarize, &mut bits) {
+            if invert {
+                bits.iter_mut().for_each(|b| *b = !*b);
+            }
+            let img = Luma {
+                data: &bits,
+                width: w,
+                height: h,
+                stride: w,
+            };
+            zxing::decode(&img, Binarize::Prebinarized, false, &mut self.small, out)
+        } else if invert {
+            bits.clear();
+            bits.extend((0..h).flat_map(|y| plane.row(y).iter().map(|&v| 255 - v)));
+            let img = Luma {
+                data: &bits,
+                width: w,
+                height: h,
+                stride: w,
+            };
+            zxing::decode(&img, Binarize::GlobalHistogram, false, &mut self.small, out)
+        } else {
+            let img = Luma {
+                data: plane.data,
+                width: w,
+                height: h,
+                stride: plane.stride,
+            };
+            zxing::decode(&img, Binarize::GlobalHistogram, false, &mut self.small, out)
+        };
+        self.bits = bits;
+        result
     }
 
     /// Decodes and classifies an image file's pixels (see [`super::to_luma`]).

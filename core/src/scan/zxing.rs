@@ -14,10 +14,11 @@ use super::guard::{self, RawCode};
 /// Which of zxing-cpp's binarizers to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Binarize {
-    /// zxing-cpp's default local-average (hybrid) binarizer.
-    LocalAverage,
     /// One global threshold from the histogram: better on evenly lit, noisy or blurred codes.
     GlobalHistogram,
+    /// The image is a bitmap already (0 = dark, 255 = light; see [`super::binarize`]): zxing-cpp
+    /// only copies it (`BoolCast`), and builds no pyramid of its own (the scanner does).
+    Prebinarized,
 }
 
 /// A luma buffer for zxing-cpp: `data` holds `height` rows of `stride` bytes (the last row may
@@ -29,15 +30,16 @@ pub(crate) struct Luma<'a> {
     pub stride: usize,
 }
 
-/// Decodes every QR code zxing-cpp finds, with try-harder, rotations and downscaling on (the
-/// library's defaults) and its inverted-image retry only if `try_invert` (it doubles the cost
-/// of a frame without a code; the scanner runs an inverted pass itself where it sees
-/// light-on-dark finder patterns). `scratch` receives a packed copy only when the last row of
-/// a strided buffer is short.
+/// Decodes every QR code zxing-cpp finds, with try-harder and rotations on (the library's
+/// defaults), its downscaling pyramid only if `pyramid` (never for a
+/// [`Binarize::Prebinarized`] bitmap: the scanner builds its own), and without its
+/// inverted-image retry (it doubles the cost of a frame without a code; the scanner runs an
+/// inverted pass itself where it sees light-on-dark finder patterns). `scratch` receives a
+/// packed copy only when the last row of a strided buffer is short.
 pub(crate) fn decode(
     img: &Luma<'_>,
     binarize: Binarize,
-    try_invert: bool,
+    pyramid: bool,
     scratch: &mut Vec<u8>,
     out: &mut Vec<RawCode>,
 ) -> Result<(), String> {
@@ -75,11 +77,11 @@ pub(crate) fn decode(
             .text_mode(TextMode::Plain)
             .try_harder(true)
             .try_rotate(true)
-            .try_invert(try_invert)
-            .try_downscale(true)
+            .try_invert(false)
+            .try_downscale(pyramid && binarize != Binarize::Prebinarized)
             .binarizer(match binarize {
-                Binarize::LocalAverage => Binarizer::LocalAverage,
                 Binarize::GlobalHistogram => Binarizer::GlobalHistogram,
+                Binarize::Prebinarized => Binarizer::BoolCast,
             });
         let found = reader.from(view).map_err(|e| e.to_string())?;
         for code in found {
