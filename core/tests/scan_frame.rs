@@ -496,3 +496,18 @@ fn codes_found_in_a_downscaled_layer_get_full_size_corners() {
         );
     }
 }
+
+#[test]
+fn low_contrast_codes_are_read_by_the_stretch_pass_past_the_finder_gate() {
+    // Ten grey levels between dark and light modules: too faint for the finder gate's
+    // threshold and for the local-average binarizer's 24-level blocks; the contrast-stretched
+    // copy reads it, and runs although the gate saw nothing.
+    let text = "FADED POSTER";
+    let img = degrade::contrast(&code_bytes(text.as_bytes(), 4), 123, 133);
+    let frame = LumaFrame::packed(&img.data, img.w as u32, img.h as u32).unwrap();
+    assert!(!scan::finder_pattern_seen(&frame));
+    let codes = scanner().decode(&frame);
+    assert_eq!(codes.len(), 1, "{codes:?}");
+    assert_eq!(codes[0].text, text);
+    assert_eq!(codes[0].pass, Pass::ZxingStretch);
+}
