@@ -27,7 +27,7 @@ mod degrade;
 use degrade::{Img, Rng};
 use quetma_core::keys::TrustList;
 use quetma_core::render::EcLevel;
-use quetma_core::scan::{LumaFrame, Scanner, ScannerConfig};
+use quetma_core::scan::{LumaFrame, Pass, Scanner, ScannerConfig};
 
 /// A venue poster URL of 250 characters, all in the QR alphanumeric set.
 fn venue_url() -> String {
@@ -227,6 +227,23 @@ fn gaussian_blur() {
                 "{name} blur {sigma}"
             );
         }
+    });
+}
+
+#[test]
+fn the_camera_reads_out_of_focus_frames_within_one_round_of_its_cascade() {
+    // sigma 2.0 px at 4 px/module: the default cascade does not read it; the camera's
+    // unsharp-masked pass does, on one of the frames of a round of its cascade (2 passes a
+    // frame), as a phone still focusing would show it.
+    each_payload(|name, text, img| {
+        let blurred = degrade::blur(img, 2.0);
+        assert!(!decodes(&blurred, text), "{name}: the default reads it now");
+        let frame = LumaFrame::packed(&blurred.data, blurred.w as u32, blurred.h as u32).unwrap();
+        let mut camera = Scanner::new(ScannerConfig::camera(), TrustList::new());
+        let found = (0..Pass::CAMERA_CASCADE.len())
+            .flat_map(|_| camera.decode(&frame))
+            .find(|c| c.text == text);
+        assert_eq!(found.map(|c| c.pass), Some(Pass::ZxingSharpen), "{name}");
     });
 }
 
