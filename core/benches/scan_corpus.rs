@@ -4,11 +4,12 @@
 //! `cargo bench -p quetma-core --bench scan_corpus [--features bench-rxing]` prints, as
 //! markdown, ONE engine table (decode rate, median and p95 ms per image, ratios to zxing-cpp
 //! from PyPI) for: rqrr on the raw image, the former rqrr cascade, rxing (with the feature),
-//! the zxing-cpp crate with its defaults (QuetMa's first pass alone), the QuetMa engine (the
-//! default cascade) and zxing-cpp from PyPI (`zxingcpp.read_barcodes`, QR only, library
-//! defaults); then the cost of an EMPTY 1280×720 frame (a textured scene without a code), the
-//! 1280×720 letterboxed corpus, and each cascade pass's marginal contribution (the decodes
-//! lost without it).
+//! the zxing-cpp crate with its defaults, the QuetMa engine (the default cascade) and
+//! zxing-cpp from PyPI (`zxingcpp.read_barcodes`, QR only, library defaults); then rates per
+//! corpus set and on synthetic degradations (with the camera cascade too), the cost of an
+//! EMPTY 1280×720 frame (a textured scene without a code) and of the 1280×720 letterboxed
+//! corpus, and each pass's marginal contribution (the decodes lost without it).
+//! `QUETMA_SCAN_BENCH_CSV=path` also writes every engine's time and result per image.
 //!
 //! zxing-cpp from PyPI runs through `scripts/zxing_cpp_bench.py` in a virtual environment the
 //! bench makes once (`<target>/zxing-cpp-venv`, `pip install zxing-cpp==3.1.1`, the version the
@@ -830,9 +831,8 @@ fn main() {
         ze_ms.as_ref(),
     );
 
-    // Marginal contributions: the decodes lost when a pass leaves the default cascade (run
-    // in full), and per engine.
-    // The camera's cascade: the default one plus the rqrr pass.
+    // Marginal contributions: the decodes lost when a pass leaves the camera's cascade (the
+    // default one, the sharpen pass and rqrr) run in full, and per engine.
     let passes = Pass::CAMERA_CASCADE.to_vec();
     let alone: Vec<Vec<bool>> = passes.iter().map(|&p| reads_alone(&native, p)).collect();
     let union_without = |skip: &dyn Fn(usize) -> bool| {
@@ -843,7 +843,8 @@ fn main() {
     let all = union_without(&|_| false);
     writeln!(
         o,
-        "\n### Marginal contribution of each pass (the camera cascade, the default one + rqrr, run in full reads {all}/{total})\n"
+        "\n### Marginal contribution of each pass (the camera cascade — the default one, \
+         sharpen, rqrr — run in full reads {all}/{total})\n"
     )
     .unwrap();
     writeln!(o, "| pass | engine | reads alone | lost without it |").unwrap();
