@@ -456,6 +456,32 @@ impl TestServer {
         Ok(v["token"].as_str().context("no token")?.to_owned())
     }
 
+    /// Registers the café venue of the end-to-end tests in `ward` as the owner whose bearer
+    /// token is `owner`; `(venue id, poster QR text, poster PDF path)`.
+    pub async fn register_venue(&self, owner: &str, ward: u32) -> Result<(String, String, String)> {
+        let v = self
+            .api
+            .post(
+                "/api/v1/venues",
+                Some(owner),
+                &json!({
+                    "name": "Cà phê Góc Phố",
+                    "address": "Số 12 Phố Quang Trung, Phường Hà Đông, Hà Nội",
+                    "ward_code": ward,
+                    "category": "restaurant",
+                    "default_stay_minutes": 60,
+                }),
+            )
+            .await?;
+        let s = |k: &str| -> Result<String> {
+            Ok(v[k]
+                .as_str()
+                .with_context(|| format!("{k} in {v}"))?
+                .to_owned())
+        };
+        Ok((s("venue_id")?, s("qr_text")?, s("poster_pdf_url")?))
+    }
+
     /// The admin's bearer token.
     pub async fn admin(&self) -> Result<String> {
         self.login(("admin", ADMIN_PASSWORD)).await

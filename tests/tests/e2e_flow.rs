@@ -39,31 +39,6 @@ fn bhyt_text() -> String {
     )
 }
 
-/// Registers a venue as its owner; `(venue id, poster QR text, poster PDF path)`.
-async fn register_venue(srv: &TestServer, owner: &str) -> Result<(String, String, String)> {
-    let v = srv
-        .api
-        .post(
-            "/api/v1/venues",
-            Some(owner),
-            &json!({
-                "name": "Cà phê Góc Phố",
-                "address": "Số 12 Phố Quang Trung, Phường Hà Đông, Hà Nội",
-                "ward_code": WARD,
-                "category": "restaurant",
-                "default_stay_minutes": 60,
-            }),
-        )
-        .await?;
-    let s = |k: &str| -> Result<String> {
-        Ok(v[k]
-            .as_str()
-            .with_context(|| format!("{k} in {v}"))?
-            .to_owned())
-    };
-    Ok((s("venue_id")?, s("qr_text")?, s("poster_pdf_url")?))
-}
-
 fn recorded(outcome: &ScanOutcome) -> Result<()> {
     match outcome {
         ScanOutcome::Recorded(_) => Ok(()),
@@ -76,7 +51,7 @@ async fn check_in_scan_trace_and_alert(backend: Backend) -> Result<()> {
     let owner = srv.login(OWNER).await?;
 
     // The owner registers the venue and downloads the poster.
-    let (venue_id, qr_text, pdf_path) = register_venue(&srv, &owner).await?;
+    let (venue_id, qr_text, pdf_path) = srv.register_venue(&owner, WARD).await?;
     let pdf = srv.api.get_bytes(&pdf_path, &owner).await?;
     ensure!(pdf.starts_with(b"%PDF"), "poster is not a PDF");
 

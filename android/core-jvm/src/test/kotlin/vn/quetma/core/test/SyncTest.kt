@@ -27,12 +27,14 @@ class SyncTest {
 
     @BeforeEach
     fun open() {
-        // With a real server (the end-to-end harness), its public key bundle may be given too.
+        // With a real server (the end-to-end harness): its public key bundle and the poster of
+        // a venue registered on it.
         val keys = System.getenv("QUETMA_TEST_PUBLIC_KEYS")?.let { File(it).readText() }
             ?: Fixtures.publicKeysJson
+        val poster = System.getenv("QUETMA_TEST_POSTER")?.takeIf { it.isNotBlank() } ?: Fixtures.posterText
         app = openApp(tempDir("sync"), keysJson = keys)
         val me = app.addProfile(ProfileInput(relation = Relation.OWNER, fullName = "Nguyễn Văn An", birthYear = 1999u))
-        app.checkIn(Fixtures.posterText, listOf(me.id), null)
+        app.checkIn(poster, listOf(me.id), null)
     }
 
     @AfterEach
@@ -83,8 +85,11 @@ class SyncTest {
             }
         }
         val report = runBlocking { app.sync(settings(url), SyncHandle(), progress) }
-        assertEquals(1uL, report.sent + report.failed.size.toULong())
-        assertEquals(report.pending, app.outboxCounts().pending)
+        // The visit is at a venue the server registered: it must be accepted, not refused.
+        assertEquals(1uL, report.sent)
+        assertTrue(report.failed.isEmpty())
+        assertEquals(0uL, report.pending)
+        assertEquals(0uL, app.outboxCounts().pending)
         assertEquals(SyncStage.DONE, synchronized(stages) { stages.last() })
         // Alerts, if the server published any for this venue, can be marked seen.
         app.alerts().forEach { app.markAlertSeen(it.id) }
