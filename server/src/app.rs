@@ -35,7 +35,9 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let purge = crate::retention::spawn(state.clone(), purge_every);
     tracing::info!(%listen, "listening");
-    let r = axum::serve(listener, router(state))
+    // The peer address feeds the web check-in rate limit (`web::client_address`).
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let r = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await;
     purge.abort();

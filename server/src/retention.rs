@@ -107,6 +107,8 @@ pub async fn run_once(state: &AppState) -> Result<Purged, DbError> {
     // Forget the rate-limit buckets of devices that have gone quiet.
     state.limiter.retain_recent();
     state.limiter.shrink_to_fit();
+    state.web_limiter.retain_recent();
+    state.web_limiter.shrink_to_fit();
     tracing::info!(?p, "retention purge");
     Ok(p)
 }

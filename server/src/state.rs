@@ -31,6 +31,15 @@ pub struct Config {
     pub device_per_minute: u32,
     /// Device API burst.
     pub device_burst: u32,
+    /// Web check-ins (`POST /V/{code}`) per minute per client address and venue (token
+    /// bucket refill). Keyed by venue too: many phones share one address behind a carrier's
+    /// NAT, but hardly many a minute at the same venue.
+    pub web_checkin_per_minute: u32,
+    /// Web check-in burst per client address and venue.
+    pub web_checkin_burst: u32,
+    /// Take the client address from the last `X-Forwarded-For` hop (behind a reverse proxy
+    /// that sets it) instead of the TCP peer.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for Config {
@@ -44,6 +53,9 @@ impl Default for Config {
             enrol_ttl_ms: 24 * 3_600_000,
             device_per_minute: 60,
             device_burst: 20,
+            web_checkin_per_minute: 30,
+            web_checkin_burst: 30,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -177,8 +189,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Clock.
     pub clock: Clock,
-    /// Device API rate limiter.
+    /// Device API rate limiter (also portal logins, keyed apart).
     pub limiter: Arc<DeviceLimiter>,
+    /// Web check-in rate limiter, keyed by client address and venue.
+    pub web_limiter: Arc<DeviceLimiter>,
 }
 
 impl AppState {
@@ -188,12 +202,18 @@ impl AppState {
             NonZeroU32::new(config.device_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(config.device_burst.max(1)).unwrap_or(NonZeroU32::MIN);
         let limiter = RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst));
+        let web_per_minute =
+            NonZeroU32::new(config.web_checkin_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        let web_burst = NonZeroU32::new(config.web_checkin_burst.max(1)).unwrap_or(NonZeroU32::MIN);
+        let web_limiter =
+            RateLimiter::keyed(Quota::per_minute(web_per_minute).allow_burst(web_burst));
         Self {
             db,
             keys: Arc::new(keys),
             config: Arc::new(config),
             clock,
             limiter: Arc::new(limiter),
+            web_limiter: Arc::new(web_limiter),
         }
     }
 

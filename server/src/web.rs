@@ -5,10 +5,14 @@
 //! under their own consent, and stored apart from the check-in (unlinked to it).
 
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::http::header::RETRY_AFTER;
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use governor::clock::{Clock as _, DefaultClock};
 use quetma_core::declaration::{CONTACT_QUESTIONS, Field, Symptom, WARNING_EN, WARNING_VI};
 use quetma_core::outbox::SealedContactJson;
 use quetma_core::payload::venue;
@@ -259,14 +263,52 @@ fn field<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
         .map_or("", |(_, v)| v.trim())
 }
 
+/// The client's address for rate limiting: the last `X-Forwarded-For` hop when the
+/// deployment trusts its proxy, else the TCP peer (absent when the router runs without
+/// connection info, as in tests: all such requests then share one key).
+pub fn client_address(state: &AppState, headers: &HeaderMap, extensions: &Extensions) -> String {
+    if state.config.trust_forwarded_for
+        && let Some(hop) = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|h| h.parse::<IpAddr>().is_ok())
+    {
+        return hop.to_owned();
+    }
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "-".to_owned(), |c| c.0.ip().to_string())
+}
+
 /// `POST /V/{code}`.
 pub async fn submit(
     State(state): State<AppState>,
     Path(code): Path<String>,
     Query(lang): Query<Lang>,
+    headers: HeaderMap,
+    extensions: Extensions,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let en = lang.en();
+    // Flooding a venue with made-up visitors from one address: a token bucket per address
+    // and venue. Nothing is stored or logged for a refused request.
+    let key = format!("{}|{code}", client_address(&state, &headers, &extensions));
+    if let Err(not_until) = state.web_limiter.check_key(&key) {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        let mut r = error_page(
+            en,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Quá nhiều lượt check-in từ thiết bị này, vui lòng thử lại sau ít phút.",
+            "Too many check-ins from this device, try again in a few minutes.",
+        );
+        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            r.headers_mut().insert(RETRY_AFTER, v);
+        }
+        return r;
+    }
     let v = match venue_of(&state, &code).await {
         Ok(Some(v)) if !v.suspended => v,
         Ok(_) => {

@@ -869,3 +869,58 @@ async fn poster_pdf_and_sessions() {
         assert!(h[0].text(0).unwrap().starts_with("$argon2id$"));
     });
 }
+
+#[tokio::test]
+async fn web_check_ins_are_rate_limited_per_address_and_venue() {
+    for (backend, url) in common::backends("web_limit").await {
+        let app = common::TestApp::with_config(
+            backend,
+            &url,
+            quetma_server::state::Config {
+                web_checkin_burst: 3,
+                web_checkin_per_minute: 1,
+                trust_forwarded_for: true,
+                ..Default::default()
+            },
+        )
+        .await;
+        let owner = app.login_as("owner1", Role::VenueOwner, None).await;
+        let (_, qr1) = app.venue(&owner, "Chợ Hà Đông", 100).await;
+        let (_, qr2) = app.venue(&owner, "Siêu thị Mê Linh", 100).await;
+        let post = |qr: &str, from: &'static str| {
+            let path = format!("/V/{}", qr.split("/V/").nth(1).unwrap());
+            let app = &app;
+            async move {
+                app.raw(
+                    Method::POST,
+                    &path,
+                    None,
+                    Some(b"full_name=Nguyen+Van+Binh&phone=0912345678".to_vec()),
+                    &[
+                        ("content-type", "application/x-www-form-urlencoded"),
+                        ("x-forwarded-for", from),
+                    ],
+                )
+                .await
+            }
+        };
+        for _ in 0..3 {
+            assert_eq!(post(&qr1, "203.0.113.7").await.0, StatusCode::OK);
+        }
+        // The fourth from the same address at the same venue waits, and is not stored.
+        let (s, headers, body) = post(&qr1, "10.0.0.9, 203.0.113.7").await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+        assert!(headers.contains_key("retry-after"));
+        assert!(String::from_utf8_lossy(&body).contains("Quá nhiều lượt check-in"));
+        let rows = app
+            .state
+            .db
+            .query("SELECT client_id FROM checkins", &[])
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 3);
+        // Another address, or the same address at another venue, is not held back.
+        assert_eq!(post(&qr1, "198.51.100.4").await.0, StatusCode::OK);
+        assert_eq!(post(&qr2, "203.0.113.7").await.0, StatusCode::OK);
+    }
+}

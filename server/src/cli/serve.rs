@@ -86,6 +86,15 @@ pub struct ServeArgs {
     /// Device API burst.
     #[arg(long, default_value_t = 20)]
     pub device_burst: u32,
+    /// Web check-ins per minute per client address and venue.
+    #[arg(long, default_value_t = 30)]
+    pub web_checkin_per_minute: u32,
+    /// Web check-in burst per client address and venue.
+    #[arg(long, default_value_t = 30)]
+    pub web_checkin_burst: u32,
+    /// Behind a reverse proxy: take the client address from the last `X-Forwarded-For` hop.
+    #[arg(long, env = "QUETMA_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
 }
 
 /// Loads the keys, generating dev keys into the keys folder on first start.
@@ -142,6 +151,9 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
             trace_tail_ms: args.trace_tail_minutes.max(0) * 60_000,
             device_per_minute: args.device_per_minute,
             device_burst: args.device_burst,
+            web_checkin_per_minute: args.web_checkin_per_minute,
+            web_checkin_burst: args.web_checkin_burst,
+            trust_forwarded_for: args.trust_forwarded_for,
             ..Config::default()
         };
         let state = AppState::new(db, keys, config, Clock::system());
