@@ -274,7 +274,7 @@ pub struct Scanner {
     bits: Vec<u8>,
     layer: Vec<u8>,
     layer_next: Vec<u8>,
-    upscaled: Vec<u8>,
+    pass_copy: Vec<u8>,
     binarize: binarize::Scratch,
     raw: Vec<RawCode>,
     contained_panics: u64,
@@ -304,7 +304,7 @@ impl Scanner {
             bits: Vec::new(),
             layer: Vec::new(),
             layer_next: Vec::new(),
-            upscaled: Vec::new(),
+            pass_copy: Vec::new(),
             binarize: binarize::Scratch::default(),
             raw: Vec::new(),
             contained_panics: 0,
@@ -490,53 +490,34 @@ impl Scanner {
             }
             Pass::ZxingSharpen => {
                 ops::blur(plane, &mut self.small, &mut self.blur_tmp);
-                let mut sharp = std::mem::take(&mut self.upscaled);
-                sharp.clear();
                 let blurred = std::mem::take(&mut self.small);
-                sharp.extend((0..h).flat_map(|y| {
+                let sharpened = (0..h).flat_map(|y| {
                     let b = blurred.get(y * w..(y + 1) * w).unwrap_or(&[]);
                     plane.row(y).iter().zip(b).map(|(&v, &b)| {
                         (i32::from(v) + 2 * (i32::from(v) - i32::from(b))).clamp(0, 255) as u8
                     })
-                }));
+                });
+                let r = self.local_pyramid_on(w, h, sharpened, out);
                 self.small = blurred;
-                let copy = Plane {
-                    data: &sharp,
-                    width: w,
-                    height: h,
-                    stride: w,
-                };
-                let r = self.local_pyramid(&copy, false, out);
-                self.upscaled = sharp;
                 r
             }
             Pass::ZxingStretch => {
                 let hist = hist.get_or_insert_with(|| ops::histogram(plane));
                 let lut = ops::stretch_lut(hist)?;
-                let mut stretched = std::mem::take(&mut self.upscaled);
-                stretched.clear();
-                stretched.extend((0..h).flat_map(|y| {
+                let stretched = (0..h).flat_map(|y| {
                     plane
                         .row(y)
                         .iter()
                         .map(|&v| lut.get(usize::from(v)).copied().unwrap_or(255))
-                }));
-                let copy = Plane {
-                    data: &stretched,
-                    width: w,
-                    height: h,
-                    stride: w,
-                };
-                let r = self.local_pyramid(&copy, false, out);
-                self.upscaled = stretched;
-                r
+                });
+                self.local_pyramid_on(w, h, stretched, out)
             }
             Pass::ZxingUpscale2Global => {
                 if (w as u64) * (h as u64) > self.config.upscale_max_pixels {
                     return None;
                 }
                 let pad = (w.min(h) / 16).max(4);
-                let mut up = std::mem::take(&mut self.upscaled);
+                let mut up = std::mem::take(&mut self.pass_copy);
                 let (sw, sh) = ops::pad_upscale2(plane, pad, &mut up);
                 let mut scratch = Vec::new();
                 let img = Luma {
@@ -546,7 +527,7 @@ impl Scanner {
                     stride: sw,
                 };
                 let r = zxing::decode(&img, Binarize::GlobalHistogram, false, &mut scratch, out);
-                self.upscaled = up;
+                self.pass_copy = up;
                 return Some((r, -2, i32::try_from(2 * pad).unwrap_or(0)));
             }
             Pass::Raw => guard::decode_greyscale(w, h, |x, y| plane.px(x, y), out),
@@ -671,6 +652,28 @@ impl Scanner {
         self.layer = layer;
         self.layer_next = next;
         result
+    }
+
+    /// [`Self::local_pyramid`] on a `w` × `h` copy made of `pixels` (row after row).
+    fn local_pyramid_on(
+        &mut self,
+        w: usize,
+        h: usize,
+        pixels: impl Iterator<Item = u8>,
+        out: &mut Vec<RawCode>,
+    ) -> Result<(), String> {
+        let mut copy = std::mem::take(&mut self.pass_copy);
+        copy.clear();
+        copy.extend(pixels);
+        let plane = Plane {
+            data: &copy,
+            width: w,
+            height: h,
+            stride: w,
+        };
+        let r = self.local_pyramid(&plane, false, out);
+        self.pass_copy = copy;
+        r
     }
 
     /// zxing-cpp on one pyramid layer: the local-average bitmap made here, or (a side under
