@@ -507,19 +507,7 @@ fn synthetic() -> Vec<Item> {
                 for k in [0.0, 0.06] {
                     for sigma in [0.5, 0.8] {
                         for noise in [0.0, 8.0] {
-                            let img = degrade::render(text, EcLevel::M, px);
-                            let img = degrade::rotate(&img, deg, 255);
-                            let (w, h) = (img.w as f64, img.h as f64);
-                            let img = degrade::warp(
-                                &img,
-                                [(k * w, 0.0), (w - k * w, k * h), (w, h), (0.0, h - k * h)],
-                                img.w,
-                                img.h,
-                                255,
-                            );
-                            let img = degrade::contrast(&degrade::blur(&img, sigma), 70, 170);
-                            let img = degrade::pad_to(&img, 640, 480, 140);
-                            let img = degrade::noise(&img, noise, &mut Rng::new(3));
+                            let img = degrade::camera_like(text, px, deg, k, sigma, 70, 170, noise);
                             push(
                                 "camera-like",
                                 format!("{pname}-px{px}-deg{deg}-k{k}-blur{sigma}-noise{noise}"),

@@ -294,38 +294,6 @@ fn inverted_colours() {
     });
 }
 
-#[allow(clippy::too_many_arguments)]
-fn camera_like(
-    text: &str,
-    px: usize,
-    deg: f64,
-    k: f64,
-    sigma: f64,
-    lo: u8,
-    hi: u8,
-    noise: f64,
-) -> Img {
-    let img = degrade::render(text, EcLevel::M, px);
-    let img = degrade::rotate(&img, deg, 255);
-    let (w, h) = (img.w as f64, img.h as f64);
-    let img = degrade::warp(
-        &img,
-        [(k * w, 0.0), (w - k * w, k * h), (w, h), (0.0, h - k * h)],
-        img.w,
-        img.h,
-        255,
-    );
-    let img = degrade::blur(&img, sigma);
-    let img = degrade::contrast(&img, lo, hi);
-    let img = degrade::pad_to(
-        &img,
-        640,
-        480,
-        (u16::from(lo) + u16::from(hi)) as u8 / 2 + 20,
-    );
-    degrade::noise(&img, noise, &mut Rng::new(3))
-}
-
 #[test]
 #[ignore = "survey: prints which camera-like combinations read"]
 fn survey_camera() {
@@ -336,7 +304,7 @@ fn survey_camera() {
                     for sigma in [0.5, 0.8] {
                         for noise in [0.0, 8.0] {
                             let ok = decodes(
-                                &camera_like(&text, px, deg, k, sigma, 70, 170, noise),
+                                &degrade::camera_like(&text, px, deg, k, sigma, 70, 170, noise),
                                 &text,
                             );
                             println!("{name} px{px} deg{deg} k{k} blur{sigma} noise{noise}: {ok}");
@@ -355,9 +323,9 @@ fn camera_like_combination() {
     // blur 0.5 and at 3 px/module untilted; fails (see `survey_camera`) once blur 0.8 joins
     // noise 8 for the CCCD, and at 3 px/module with tilt plus blur 0.8 for the venue URL.
     for (name, text, _) in payloads() {
-        let img = camera_like(&text, 4, 8.0, 0.06, 0.5, 70, 170, 8.0);
+        let img = degrade::camera_like(&text, 4, 8.0, 0.06, 0.5, 70, 170, 8.0);
         assert!(decodes(&img, &text), "{name} camera-like, 4 px/module");
-        let img = camera_like(&text, 3, 8.0, 0.0, 0.5, 70, 170, 8.0);
+        let img = degrade::camera_like(&text, 3, 8.0, 0.0, 0.5, 70, 170, 8.0);
         assert!(decodes(&img, &text), "{name} camera-like, 3 px/module");
     }
 }

@@ -271,3 +271,38 @@ pub fn invert(img: &Img) -> Img {
     }
     out
 }
+
+/// A poster as a phone camera sees it: rendered at `px` per module, rotated `deg`°, its top
+/// edge pulled in by `k` of the width per side, blurred (`sigma` px), contrast squeezed to
+/// `lo..hi`, on a 640×480 frame a little lighter than mid-range, with sensor noise.
+#[allow(clippy::too_many_arguments)]
+pub fn camera_like(
+    text: &str,
+    px: usize,
+    deg: f64,
+    k: f64,
+    sigma: f64,
+    lo: u8,
+    hi: u8,
+    noise_sigma: f64,
+) -> Img {
+    let img = render(text, EcLevel::M, px);
+    let img = rotate(&img, deg, 255);
+    let (w, h) = (img.w as f64, img.h as f64);
+    let img = warp(
+        &img,
+        [(k * w, 0.0), (w - k * w, k * h), (w, h), (0.0, h - k * h)],
+        img.w,
+        img.h,
+        255,
+    );
+    let img = blur(&img, sigma);
+    let img = contrast(&img, lo, hi);
+    let img = pad_to(
+        &img,
+        640,
+        480,
+        (u16::from(lo) + u16::from(hi)) as u8 / 2 + 20,
+    );
+    noise(&img, noise_sigma, &mut Rng::new(3))
+}
