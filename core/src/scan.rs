@@ -32,7 +32,7 @@ use crate::keys::TrustList;
 #[doc(hidden)]
 pub fn finder_pattern_seen(frame: &LumaFrame<'_>) -> bool {
     let (plane, _) = frame.window_plane();
-    finder::seen(&plane, &mut Vec::new()).code
+    finder::seen(&plane, &mut finder::Scratch::default()).code
 }
 
 /// Converts an image to 8-bit luma, compositing any transparency onto white (a QR drawn on a

@@ -34,6 +34,8 @@ pub(crate) struct Scratch {
     smooth: Vec<u8>,
     sums: Vec<u32>,
     row_thresholds: Vec<u8>,
+    mins: Vec<u8>,
+    maxs: Vec<u8>,
 }
 
 /// Binarizes `plane` into `out` (`width * height` bytes, 0 = dark, 255 = light) as zxing-cpp's
@@ -45,7 +47,7 @@ pub(crate) fn hybrid(plane: &Plane<'_>, scratch: &mut Scratch, out: &mut Vec<u8>
         return false;
     }
     let (bw, bh) = (w.div_ceil(BLOCK), h.div_ceil(BLOCK));
-    block_thresholds(plane, bw, bh, &mut scratch.blocks);
+    block_thresholds(plane, bw, bh, scratch);
     if !smooth(
         &scratch.blocks,
         bw,
@@ -90,12 +92,18 @@ pub(crate) fn hybrid(plane: &Plane<'_>, scratch: &mut Scratch, out: &mut Vec<u8>
 /// One threshold per block: `(max + min) / 2` where `max - min > 24`, else 0. The last column
 /// and row of blocks sit flush with the right and bottom edges (they overlap the previous ones
 /// where the side is not a multiple of 8).
-fn block_thresholds(plane: &Plane<'_>, bw: usize, bh: usize, out: &mut Vec<u8>) {
+fn block_thresholds(plane: &Plane<'_>, bw: usize, bh: usize, scratch: &mut Scratch) {
     let (w, h) = (plane.width, plane.height);
+    let Scratch {
+        blocks: out,
+        mins,
+        maxs,
+        ..
+    } = scratch;
     out.clear();
     out.resize(bw * bh, 0);
-    let mut mins = vec![255u8; bw * BLOCK];
-    let mut maxs = vec![0u8; bw * BLOCK];
+    mins.resize(bw * BLOCK, 255);
+    maxs.resize(bw * BLOCK, 0);
     for by in 0..bh {
         let y0 = (by * BLOCK).min(h - BLOCK);
         mins.fill(255);

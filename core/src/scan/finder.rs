@@ -74,8 +74,22 @@ pub(crate) struct Seen {
     pub light_on_dark: bool,
 }
 
+/// Row buffers of [`seen`], kept by the scanner so that a stream of frames allocates nothing
+/// here.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    /// Prefix sums of the current row.
+    prefix: Vec<u32>,
+    /// The current row thresholded (1 = dark).
+    dark: Vec<u8>,
+}
+
 /// Whether a QR code's finder patterns are seen (see the module docs).
-pub(crate) fn seen(plane: &Plane<'_>, row_buf: &mut Vec<u32>) -> Seen {
+pub(crate) fn seen(plane: &Plane<'_>, scratch: &mut Scratch) -> Seen {
+    let Scratch {
+        prefix: row_buf,
+        dark,
+    } = scratch;
     let mut seen = Seen::default();
     let mut found: Vec<Candidate> = Vec::new();
     let (w, h) = (plane.width, plane.height);
@@ -83,7 +97,6 @@ pub(crate) fn seen(plane: &Plane<'_>, row_buf: &mut Vec<u32>) -> Seen {
         return seen;
     }
     let radius = (w / 12).max(8);
-    let mut dark = Vec::with_capacity(w);
     for y in (0..h).step_by(ROW_STEP) {
         let row = plane.row(y);
         if row.len() < w {
@@ -97,7 +110,7 @@ pub(crate) fn seen(plane: &Plane<'_>, row_buf: &mut Vec<u32>) -> Seen {
             acc += u32::from(v);
             *s = acc;
         }
-        threshold_row(row, row_buf, radius, &mut dark);
+        threshold_row(row, row_buf, radius, dark);
         let dark_at = |x: usize| dark.get(x).is_some_and(|&d| d != 0);
         // The last five run lengths; colours alternate, so the centre run (runs[2]) has the
         // colour of the run that just ended (`cur`).
@@ -315,7 +328,7 @@ mod tests {
 
     #[test]
     fn sees_finders_in_both_polarities_and_sizes() {
-        let mut buf = Vec::new();
+        let mut buf = Scratch::default();
         for px in [2, 3, 5, 9] {
             for inverted in [false, true] {
                 let data = code(px, 400, 300, inverted);
@@ -360,12 +373,12 @@ mod tests {
                 (56 + state % 9) as u8
             })
             .collect();
-        assert!(!seen(&plane(&data, w, h), &mut Vec::new()).code);
+        assert!(!seen(&plane(&data, w, h), &mut Scratch::default()).code);
     }
 
     #[test]
     fn smooth_or_flat_frames_have_none() {
-        let mut buf = Vec::new();
+        let mut buf = Scratch::default();
         let flat = vec![128u8; 320 * 240];
         assert!(!seen(&plane(&flat, 320, 240), &mut buf).code);
         let ramp: Vec<u8> = (0..320 * 240)

@@ -270,7 +270,7 @@ pub struct Scanner {
     small: Vec<u8>,
     integral: Vec<u32>,
     blur_tmp: Vec<u16>,
-    finder_row: Vec<u32>,
+    finder: finder::Scratch,
     bits: Vec<u8>,
     layer: Vec<u8>,
     layer_next: Vec<u8>,
@@ -300,7 +300,7 @@ impl Scanner {
             small: Vec::new(),
             integral: Vec::new(),
             blur_tmp: Vec::new(),
-            finder_row: Vec::new(),
+            finder: finder::Scratch::default(),
             bits: Vec::new(),
             layer: Vec::new(),
             layer_next: Vec::new(),
@@ -365,7 +365,7 @@ impl Scanner {
         for (k, pass) in order.filter_map(|i| passes.get(i).copied()).enumerate() {
             if k > 0 && (self.config.fallback_needs_finder || pass == Pass::ZxingInverted) {
                 let seen =
-                    *finder_seen.get_or_insert_with(|| finder::seen(&plane, &mut self.finder_row));
+                    *finder_seen.get_or_insert_with(|| finder::seen(&plane, &mut self.finder));
                 // A faint frame hides its finders from the gate's threshold: the stretch pass
                 // runs on it regardless.
                 if !seen.code
