@@ -1,0 +1,93 @@
+package vn.quetma.app
+
+import android.app.Activity
+import android.graphics.Bitmap
+import android.graphics.Canvas
+import android.graphics.Color
+import android.view.View
+import java.io.File
+import kotlin.math.abs
+import org.junit.After
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertTrue
+import org.junit.Test
+import org.junit.runner.RunWith
+import org.robolectric.Robolectric
+import org.robolectric.RobolectricTestRunner
+import org.robolectric.RuntimeEnvironment
+import org.robolectric.annotation.Config
+import org.robolectric.annotation.GraphicsMode
+
+/**
+ * The personal QR on screen measures 50 mm ± 2 % across and down, on phones of different
+ * densities (and non-square pixels): measured on the pixels the view really drew.
+ */
+@RunWith(RobolectricTestRunner::class)
+@Config(sdk = [34])
+@GraphicsMode(GraphicsMode.Mode.NATIVE)
+class PersonalQrViewTest {
+    @After
+    fun tearDown() = Core.close()
+
+    /** Renders the owner's QR for a phone of [xdpi] × [ydpi] and measures the drawn symbol. */
+    private fun measure(name: String, xdpi: Float, ydpi: Float) {
+        val ctx = RuntimeEnvironment.getApplication()
+        useTestCore(ctx, "qr-$name")
+        val activity = Robolectric.buildActivity(Activity::class.java).setup().get()
+        val metrics = activity.resources.displayMetrics
+        // what the phone reports as its physical density (Robolectric sets xdpi = densityDpi)
+        metrics.xdpi = xdpi
+        metrics.ydpi = ydpi
+
+        val app = Core.get(ctx)
+        val profile = app.addProfile(owner())
+        val qr = app.personalQr(profile.id, PersonalQrView.pixelsPerInch(metrics))
+        val view = PersonalQrView(activity)
+        view.show(qr.luma, qr.widthPx.toInt(), qr.hint.shortName)
+        val unspecified = View.MeasureSpec.makeMeasureSpec(0, View.MeasureSpec.UNSPECIFIED)
+        // a layout offering less room does not shrink it
+        view.measure(View.MeasureSpec.makeMeasureSpec(100, View.MeasureSpec.AT_MOST), unspecified)
+        view.layout(0, 0, view.measuredWidth, view.measuredHeight)
+        val bmp = Bitmap.createBitmap(view.measuredWidth, view.measuredHeight, Bitmap.Config.ARGB_8888)
+        bmp.eraseColor(Color.MAGENTA)
+        view.draw(Canvas(bmp))
+
+        // the dark extent of the drawn symbol (quiet zone excluded)
+        var left = Int.MAX_VALUE; var right = -1; var top = Int.MAX_VALUE; var bottom = -1
+        for (y in 0 until bmp.height) for (x in 0 until bmp.width) {
+            val p = bmp.getPixel(x, y)
+            assertTrue("only black and white drawn", p == Color.BLACK || p == Color.WHITE)
+            if (p == Color.BLACK) {
+                left = minOf(left, x); right = maxOf(right, x); top = minOf(top, y); bottom = maxOf(bottom, y)
+            }
+        }
+        val acrossMm = PersonalQrView.mm((right - left + 1).toDouble(), metrics, vertical = false)
+        val downMm = PersonalQrView.mm((bottom - top + 1).toDouble(), metrics, vertical = true)
+        println("personal QR on $name (${metrics.densityDpi} dpi class, $xdpi×$ydpi): ${"%.2f".format(acrossMm)} × ${"%.2f".format(downMm)} mm, core says ${"%.2f".format(qr.symbolMm)} mm")
+        assertTrue("across $acrossMm mm", abs(acrossMm - 50.0) <= 1.0)
+        assertTrue("down $downMm mm", abs(downMm - 50.0) <= 1.0)
+        assertEquals(qr.symbolMm, acrossMm, 0.01)
+        assertEquals(qr.hint.shortName, view.contentDescription)
+
+        System.getProperty("quetma.screenshots")?.let { dir ->
+            File(dir).mkdirs()
+            File(dir, "personal-qr-$name.png").outputStream().use { bmp.compress(Bitmap.CompressFormat.PNG, 100, it) }
+        }
+    }
+
+    @Test
+    @Config(qualifiers = "mdpi")
+    fun `a 160 dpi class tablet`() = measure("mdpi", 149.8f, 149.8f)
+
+    @Test
+    @Config(qualifiers = "xhdpi")
+    fun `a 320 dpi class phone with non-square pixels`() = measure("xhdpi", 294.9f, 301.3f)
+
+    @Test
+    @Config(qualifiers = "xxhdpi")
+    fun `a 480 dpi class phone`() = measure("xxhdpi", 422.0f, 424.1f)
+
+    @Test
+    @Config(qualifiers = "xxxhdpi")
+    fun `a 640 dpi class phone`() = measure("xxxhdpi", 577.5f, 576.6f)
+}
