@@ -45,7 +45,7 @@ class MainActivity : Activity() {
                 textSize = 28f
                 gravity = Gravity.CENTER
                 isFocusable = true
-                if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.P) accessibilityHeading = true
+                if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.P) isAccessibilityHeading = true
             })
             addView(status)
         })

@@ -104,7 +104,7 @@ class KeystoreVaultTest {
     fun `a damaged wrapped-key file leads to the reset`() {
         Core.get(ctx).addProfile(owner())
         Core.close()
-        val f = File(vaultDir, "store.wrapped")
+        val f = vaultDir.listFiles()!!.single { it.name.endsWith(".wrapped") }
         val b = f.readBytes()
         b[b.size - 5] = (b[b.size - 5].toInt() xor 0x40).toByte()
         f.writeBytes(b)

@@ -68,11 +68,19 @@ class ManifestTest {
     }
 
     @Test
-    fun `the channels exist at start, named in Vietnamese first`() {
+    @Config(qualifiers = "vi")
+    fun `the channels exist at start, named in Vietnamese on a Vietnamese phone`() {
         val nm = ctx.getSystemService(NotificationManager::class.java)
         assertEquals("Nhắc trả phòng", nm.getNotificationChannel(Notices.CHANNEL_REMINDERS).name)
         assertEquals(NotificationManager.IMPORTANCE_HIGH, nm.getNotificationChannel(Notices.CHANNEL_REMINDERS).importance)
         assertEquals("Thông báo quan trọng", nm.getNotificationChannel(Notices.CHANNEL_NOTICES).name)
+    }
+
+    @Test
+    @Config(qualifiers = "fr")
+    fun `and in Vietnamese, the default, on a phone in a language the app lacks`() {
+        val nm = ctx.getSystemService(NotificationManager::class.java)
+        assertEquals("Nhắc trả phòng", nm.getNotificationChannel(Notices.CHANNEL_REMINDERS).name)
     }
 
     @Test

@@ -17,6 +17,9 @@ import org.robolectric.RobolectricTestRunner
 import org.robolectric.RuntimeEnvironment
 import org.robolectric.annotation.Config
 import org.robolectric.annotation.GraphicsMode
+import vn.quetma.core.FrameScanner
+import vn.quetma.core.Rotation
+import vn.quetma.core.ScannedCode
 
 /**
  * The personal QR on screen measures 50 mm ± 2 % across and down, on phones of different
@@ -43,7 +46,7 @@ class PersonalQrViewTest {
         val profile = app.addProfile(owner())
         val qr = app.personalQr(profile.id, PersonalQrView.pixelsPerInch(metrics))
         val view = PersonalQrView(activity)
-        view.show(qr.luma, qr.widthPx.toInt(), qr.hint.shortName)
+        view.show(qr.luma, qr.widthPx.toInt(), qr.symbolMm, qr.hint.shortName)
         val unspecified = View.MeasureSpec.makeMeasureSpec(0, View.MeasureSpec.UNSPECIFIED)
         // a layout offering less room does not shrink it
         view.measure(View.MeasureSpec.makeMeasureSpec(100, View.MeasureSpec.AT_MOST), unspecified)
@@ -63,11 +66,19 @@ class PersonalQrViewTest {
         }
         val acrossMm = PersonalQrView.mm((right - left + 1).toDouble(), metrics, vertical = false)
         val downMm = PersonalQrView.mm((bottom - top + 1).toDouble(), metrics, vertical = true)
-        println("personal QR on $name (${metrics.densityDpi} dpi class, $xdpi×$ydpi): ${"%.2f".format(acrossMm)} × ${"%.2f".format(downMm)} mm, core says ${"%.2f".format(qr.symbolMm)} mm")
+        println("personal QR on $name (${metrics.densityDpi} dpi class, $xdpi×$ydpi): ${"%.2f".format(acrossMm)} × ${"%.2f".format(downMm)} mm on screen; the core's bitmap at 1:1: ${"%.2f".format(qr.symbolMm)} mm")
         assertTrue("across $acrossMm mm", abs(acrossMm - 50.0) <= 1.0)
         assertTrue("down $downMm mm", abs(downMm - 50.0) <= 1.0)
-        assertEquals(qr.symbolMm, acrossMm, 0.01)
+        // the scaling rounds module edges to screen pixels
+        assertEquals("within two screen pixels", 50.0, acrossMm, PersonalQrView.mm(2.0, metrics, vertical = false))
         assertEquals(qr.hint.shortName, view.contentDescription)
+
+        // the scaled drawing still reads as the owner's personal QR in the core's scanner
+        val drawn = LumaFrame.of(bmp)
+        val read = FrameScanner(Fixtures.publicKeysJson, false).use {
+            it.scan(drawn.buffer, drawn.width.toUInt(), drawn.height.toUInt(), drawn.rowStride.toUInt(), Rotation.DEG0)
+        }
+        assertEquals(qr.hint, (read.single().code as ScannedCode.Personal).hint)
 
         System.getProperty("quetma.screenshots")?.let { dir ->
             File(dir).mkdirs()

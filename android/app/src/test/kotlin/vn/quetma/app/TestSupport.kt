@@ -75,7 +75,10 @@ object FakeAndroidKeyStore {
     @Volatile var specs = mutableListOf<KeyGenParameterSpec>()
 
     fun install() {
-        if (Security.getProvider("AndroidKeyStore") == null) Security.addProvider(P())
+        // Each Robolectric sandbox has its own class loader (and KeyGenParameterSpec class):
+        // register this one's provider, replacing another sandbox's.
+        Security.removeProvider("AndroidKeyStore")
+        Security.addProvider(P())
         keys.clear()
         specs.clear()
     }
