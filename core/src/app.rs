@@ -51,7 +51,7 @@ mod view;
 pub use feedback::{HapticPattern, SoundCue};
 pub use form::{FieldKind, FieldView, FormView};
 pub use i18n::{Language, Texts};
-pub use tasks::{Job, JobOutcome, Task};
+pub use tasks::{AppTask, Job, JobOutcome};
 pub use view::*;
 
 use crate::keys::{SealingPublicKey, TrustList};

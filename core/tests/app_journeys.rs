@@ -13,8 +13,8 @@ use quetma_core::api::EnrolResponse;
 use quetma_core::app::business::OutcomeKind;
 use quetma_core::app::guidance::HintKind;
 use quetma_core::app::{
-    App, AppOptions, Brightness, DisplayInfo, Effect, FieldKind, JobOutcome, Language, Route,
-    Screen, SoundCue, Task, UiEvent, Update,
+    App, AppOptions, AppTask, Brightness, DisplayInfo, Effect, FieldKind, JobOutcome, Language,
+    Route, Screen, SoundCue, UiEvent, Update,
 };
 use quetma_core::citizen::{NewProfile, Relation};
 use quetma_core::keys::fixtures::{sealing_key, signing_key, trust_list};
@@ -177,7 +177,7 @@ fn poster_frame_confirm_with_a_dependent_thank_you_then_cancel() {
     let home = ph.app.start();
     assert_eq!(home.route, Route::Home);
     // The shell runs the start-up sync; the phone is offline.
-    ph.app.prepare_task(Task::Sync).unwrap();
+    ph.app.prepare_task(AppTask::Sync).unwrap();
     ph.app
         .finish_task(JobOutcome::Synced(Err(SyncError::Network(
             NetworkFailure::Connect,
@@ -242,7 +242,9 @@ fn poster_frame_confirm_with_a_dependent_thank_you_then_cancel() {
         })
         .collect();
     assert_eq!(reminders, vec![T0 + 100 + 50 * 60_000; 2]);
-    assert!(u.effects.contains(&Effect::RunTask { task: Task::Sync }));
+    assert!(u.effects.contains(&Effect::RunTask {
+        task: AppTask::Sync
+    }));
     assert_eq!(ph.app.store().open_visits().unwrap().len(), 2);
     assert!(u.back.is_none(), "no back from thank you: done or cancel");
 
@@ -549,7 +551,7 @@ fn enrolled_scanner() -> Phone {
         value: "abcdefghijklmnopqrst".into(),
     });
     let u = ph.tap(UiEvent::Enrol);
-    let task = Task::Enrol {
+    let task = AppTask::Enrol {
         code: "ABCDEFGHIJKLMNOPQRST".into(),
     };
     assert_eq!(u.effects, vec![Effect::RunTask { task: task.clone() }]);
@@ -559,7 +561,7 @@ fn enrolled_scanner() -> Phone {
     assert!(e.busy && !e.enrol.enabled);
     // The job is real (a client for the configured server); its answer is given here.
     let job = ph.app.prepare_task(task).expect("a server is configured");
-    assert!(matches!(job.task(), Task::Enrol { .. }));
+    assert!(matches!(job.task(), AppTask::Enrol { .. }));
     let u = ph.app.finish_task(JobOutcome::Enrolled(Ok(EnrolResponse {
         venue_id: "HD-VQ-000123".into(),
         venue_name: "Nhà thuốc Minh Châu".into(),
@@ -920,11 +922,13 @@ fn sync_failures_show_on_home_and_the_reset_notice() {
     let mut ph = phone();
     ph.owner_and_child();
     let u = ph.app.start();
-    assert!(u.effects.contains(&Effect::RunTask { task: Task::Sync }));
-    let job = ph.app.prepare_task(Task::Sync).unwrap();
+    assert!(u.effects.contains(&Effect::RunTask {
+        task: AppTask::Sync
+    }));
+    let job = ph.app.prepare_task(AppTask::Sync).unwrap();
     drop(job);
     // A second sync while one runs is not started; a check-out meanwhile asks for one after.
-    assert!(ph.app.prepare_task(Task::Sync).is_none());
+    assert!(ph.app.prepare_task(AppTask::Sync).is_none());
     assert!(ph.tap(UiEvent::SyncNow).effects.is_empty());
     let u = ph
         .app
@@ -937,7 +941,12 @@ fn sync_failures_show_on_home_and_the_reset_notice() {
         Some("Không có mạng — sẽ tự gửi lại sau")
     );
     assert!(!h.sync.running);
-    assert_eq!(u.effects, vec![Effect::RunTask { task: Task::Sync }]);
+    assert_eq!(
+        u.effects,
+        vec![Effect::RunTask {
+            task: AppTask::Sync
+        }]
+    );
 
     // A store that had to start afresh says what was lost.
     let dir = tempfile::tempdir().unwrap();

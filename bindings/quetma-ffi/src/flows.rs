@@ -7,7 +7,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use quetma_core::app::{App, AppOptions, Task, UiEvent, Update};
+use quetma_core::app::{App, AppOptions, AppTask, UiEvent, Update};
 use quetma_core::scan::LumaFrame;
 use quetma_core::sync::CancelToken;
 
@@ -88,7 +88,7 @@ impl AppFlows {
 
     /// Runs a task an effect asked for (sync, enrolment) and returns the screen after it.
     /// `None` when it could not start (no server configured, a sync already running).
-    pub async fn run_task(&self, task: Task) -> Result<Option<Update>> {
+    pub async fn run_task(&self, task: AppTask) -> Result<Option<Update>> {
         let job = self.lock()?.prepare_task(task);
         let Some(job) = job else {
             return Ok(None);

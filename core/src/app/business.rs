@@ -445,7 +445,7 @@ impl App {
                 self.business.busy = true;
                 self.business.error = None;
                 vec![Effect::RunTask {
-                    task: super::Task::Enrol { code },
+                    task: super::AppTask::Enrol { code },
                 }]
             }
             UiEvent::StartScanning => self.start_scanning(),

@@ -14,7 +14,7 @@ use crate::sync::{CancelToken, NoProgress, SyncClient, SyncConfig, SyncError, Sy
 /// A network task.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Task {
+pub enum AppTask {
     /// Sync with the server.
     Sync,
     /// Redeem an enrolment code.
@@ -45,7 +45,7 @@ pub(crate) struct SyncStatus {
 #[derive(Debug)]
 pub struct Job {
     client: SyncClient,
-    task: Task,
+    task: AppTask,
 }
 
 /// A task's result, for [`App::finish_task`].
@@ -59,15 +59,15 @@ pub enum JobOutcome {
 
 impl Job {
     /// The task.
-    pub fn task(&self) -> &Task {
+    pub fn task(&self) -> &AppTask {
         &self.task
     }
 
     /// Runs it (on any tokio runtime).
     pub async fn run(self, cancel: &CancelToken) -> JobOutcome {
         match &self.task {
-            Task::Sync => JobOutcome::Synced(self.client.sync(&NoProgress, cancel).await),
-            Task::Enrol { code } => JobOutcome::Enrolled(self.client.enrol(code, cancel).await),
+            AppTask::Sync => JobOutcome::Synced(self.client.sync(&NoProgress, cancel).await),
+            AppTask::Enrol { code } => JobOutcome::Enrolled(self.client.enrol(code, cancel).await),
         }
     }
 }
@@ -111,15 +111,15 @@ impl App {
         }
         self.sync.requested_at = Some(now);
         vec![Effect::RunTask {
-            task: super::Task::Sync,
+            task: super::AppTask::Sync,
         }]
     }
 
     /// Prepares `task` to run outside the app's lock; `None` when it cannot run (no server,
     /// a sync already running).
-    pub fn prepare_task(&mut self, task: Task) -> Option<Job> {
+    pub fn prepare_task(&mut self, task: AppTask) -> Option<Job> {
         let url = self.server_url.clone()?;
-        if task == Task::Sync {
+        if task == AppTask::Sync {
             if self.sync.running {
                 return None;
             }

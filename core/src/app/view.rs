@@ -15,7 +15,7 @@ use super::personal::PersonalQrView;
 use super::profiles::ProfilesView;
 use super::scan::ScanView;
 use super::settings::SettingsView;
-use super::tasks::Task;
+use super::tasks::AppTask;
 
 /// What the shell shows after an event: one screen, and what to do.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -280,7 +280,7 @@ pub enum Effect {
     /// Run a network task and hand its result back (`run_task`).
     RunTask {
         /// Which.
-        task: Task,
+        task: AppTask,
     },
     /// Open the app's page in the system settings (camera permission denied).
     OpenSystemSettings,
