@@ -87,7 +87,8 @@ pub async fn delete_session(
 /// `POST /api/v1/accounts` body.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewAccount {
-    /// Username.
+    /// Username: 3–64 letters, digits, `.`, `_`, `-`, `@`.
+    #[schema(pattern = "^[A-Za-z0-9._@-]{3,64}$", example = "can-bo.phuong")]
     pub username: String,
     /// Password (≥ 10 characters).
     #[schema(min_length = 10, example = "mật-khẩu-dài-đủ")]
@@ -299,11 +300,16 @@ pub struct PeriodQuery {
 pub async fn ward_stats(
     State(state): State<AppState>,
     caller: Caller,
-    Path(code): Path<i64>,
+    code: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     q: Result<Query<PeriodQuery>, axum::extract::rejection::QueryRejection>,
 ) -> HttpResult<Json<Vec<stats::VenueStats>>> {
     let a = caller.require(&[Role::WardOfficer, Role::Admin])?;
-    let period = q.map(|q| q.period).unwrap_or_default();
+    let bad = |m: &str| HttpError::new(StatusCode::BAD_REQUEST, "invalid", m);
+    let Path(code) = code
+        .ok()
+        .filter(|Path(c)| *c >= 0)
+        .ok_or_else(|| bad("mã phường không hợp lệ / ward code must be a number ≥ 0"))?;
+    let period = q.map_err(|_| bad("period: day | week"))?.period;
     Ok(Json(stats::ward_stats(&state, a, code, period).await?))
 }
 
