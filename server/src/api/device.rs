@@ -147,7 +147,22 @@ pub async fn exposures(
     since: Result<Query<Since>, axum::extract::rejection::QueryRejection>,
 ) -> HttpResult<Response> {
     admit(&state, &headers)?;
-    let since = since.map_or(0, |q| q.since.max(0));
+    let since = since
+        .map_err(|_| {
+            HttpError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                "tham số since không hợp lệ / since must be a sequence number",
+            )
+        })?
+        .since;
+    if since < 0 {
+        return Err(HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "tham số since không hợp lệ / since must be ≥ 0",
+        ));
+    }
     let latest = exposures::latest_seq(&state).await?;
     let etag = format!("\"{latest}-{since}\"");
     let matches = headers

@@ -26,16 +26,17 @@ fn body<T>(b: JsonBody<T>) -> HttpResult<T> {
 }
 
 /// `POST /api/v1/session` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
     /// Username.
+    #[schema(example = "admin")]
     pub username: String,
     /// Password.
     pub password: String,
 }
 
 /// `POST /api/v1/session` answer.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LoginResponse {
     /// Bearer token.
     pub token: String,
@@ -84,16 +85,19 @@ pub async fn delete_session(
 }
 
 /// `POST /api/v1/accounts` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewAccount {
-    /// Username.
+    /// Username: 3–64 letters, digits, `.`, `_`, `-`, `@`.
+    #[schema(pattern = "^[A-Za-z0-9._@-]{3,64}$", example = "can-bo.phuong")]
     pub username: String,
     /// Password (≥ 10 characters).
+    #[schema(min_length = 10, example = "mật-khẩu-dài-đủ")]
     pub password: String,
     /// Role.
     pub role: Role,
     /// Ward code (ward officers).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 4294967295_i64, example = 9619)]
     pub ward_code: Option<i64>,
 }
 
@@ -125,7 +129,7 @@ pub async fn create_account(
 }
 
 /// `POST /api/v1/venues` answer.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RegisterResponse {
     /// Venue id.
     pub venue_id: String,
@@ -199,10 +203,11 @@ pub async fn poster_pdf(
 }
 
 /// `POST /api/v1/venues/{id}/enrolments` body.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct NewEnrolment {
     /// Checkpoint name ("Cổng chính" when absent).
     #[serde(default)]
+    #[schema(max_length = 60, example = "Cổng chính")]
     pub checkpoint: String,
 }
 
@@ -220,7 +225,7 @@ pub async fn create_enrolment(
 }
 
 /// `POST /api/v1/venues/{id}/reminders` body.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct NewReminder {
     /// Message to the owner.
     #[serde(default)]
@@ -242,7 +247,7 @@ pub async fn send_reminder(
 }
 
 /// `POST /api/v1/venues/{id}/suspension` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Suspension {
     /// Suspend (true) or reinstate (false).
     pub suspended: bool,
@@ -295,11 +300,16 @@ pub struct PeriodQuery {
 pub async fn ward_stats(
     State(state): State<AppState>,
     caller: Caller,
-    Path(code): Path<i64>,
+    code: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     q: Result<Query<PeriodQuery>, axum::extract::rejection::QueryRejection>,
 ) -> HttpResult<Json<Vec<stats::VenueStats>>> {
     let a = caller.require(&[Role::WardOfficer, Role::Admin])?;
-    let period = q.map(|q| q.period).unwrap_or_default();
+    let bad = |m: &str| HttpError::new(StatusCode::BAD_REQUEST, "invalid", m);
+    let Path(code) = code
+        .ok()
+        .filter(|Path(c)| *c >= 0)
+        .ok_or_else(|| bad("mã phường không hợp lệ / ward code must be a number ≥ 0"))?;
+    let period = q.map_err(|_| bad("period: day | week"))?.period;
     Ok(Json(stats::ward_stats(&state, a, code, period).await?))
 }
 

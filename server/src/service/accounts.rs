@@ -10,6 +10,7 @@ use crate::params;
 /// What an account may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(utoipa::ToSchema)]
 pub enum Role {
     /// Registers venues, prints posters, enrols staff phones.
     VenueOwner,
@@ -64,7 +65,7 @@ impl std::str::FromStr for Role {
 }
 
 /// A signed-in account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Account {
     /// Id.
     pub id: String,
@@ -73,6 +74,7 @@ pub struct Account {
     /// Role.
     pub role: Role,
     /// Ward (commune) code, for ward officers (and optionally venue owners).
+    #[schema(minimum = 0, maximum = 4294967295_i64)]
     pub ward_code: Option<i64>,
 }
 
