@@ -239,10 +239,13 @@ pub async fn create_case(
             "cần 1–200 khoảng thời gian / need 1–200 windows".into(),
         ));
     }
-    if windows
-        .iter()
-        .any(|w| w.end < w.start || w.end - w.start > MAX_STAY_MS || w.venue_id.is_empty())
-    {
+    if windows.iter().any(|w| {
+        !super::uploads::time_in_range(w.start)
+            || !super::uploads::time_in_range(w.end)
+            || w.end < w.start
+            || w.end - w.start > MAX_STAY_MS
+            || w.venue_id.is_empty()
+    }) {
         return Err(ServiceError::Invalid(
             "khoảng thời gian không hợp lệ / invalid window".into(),
         ));
