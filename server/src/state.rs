@@ -193,6 +193,8 @@ pub struct AppState {
     pub limiter: Arc<DeviceLimiter>,
     /// Web check-in rate limiter, keyed by client address and venue.
     pub web_limiter: Arc<DeviceLimiter>,
+    /// Failed-login throttle (portal and API), in memory.
+    pub login_throttle: Arc<crate::service::throttle::LoginThrottle>,
 }
 
 impl AppState {
@@ -214,6 +216,7 @@ impl AppState {
             clock,
             limiter: Arc::new(limiter),
             web_limiter: Arc::new(web_limiter),
+            login_throttle: Arc::default(),
         }
     }
 

@@ -96,7 +96,10 @@ async fn login_wrong_password_then_session_then_logout_on(s: Server) {
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     let after = c.get(&s, "/portal/venues").await;
     assert_eq!(after.status, StatusCode::SEE_OTHER);
-    assert_eq!(after.location().as_deref(), Some("/portal/login"));
+    assert_eq!(
+        after.location().as_deref(),
+        Some("/portal/login?next=%2Fportal%2Fvenues")
+    );
 }
 
 #[tokio::test]

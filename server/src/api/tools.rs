@@ -52,22 +52,34 @@ pub struct LoginResponse {
 /// `POST /api/v1/session`.
 pub async fn create_session(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    extensions: axum::http::Extensions,
     b: JsonBody<LoginRequest>,
 ) -> HttpResult<Json<LoginResponse>> {
     let req = body(b)?;
-    match accounts::login(&state, &req.username, &req.password).await? {
-        Some(s) => Ok(Json(LoginResponse {
+    let address = crate::web::client_address(&state, &headers, &extensions);
+    match accounts::login(&state, &req.username, &req.password, &address).await? {
+        accounts::LoginOutcome::Session(s) => Ok(Json(LoginResponse {
             token: s.token,
             csrf_token: s.csrf_token,
             expires_at: s.expires_at,
             role: s.account.role,
             account_id: s.account.id,
         })),
-        None => Err(HttpError::new(
+        accounts::LoginOutcome::Refused => Err(HttpError::new(
             StatusCode::UNAUTHORIZED,
             "bad_credentials",
             "Sai tên đăng nhập hoặc mật khẩu / Wrong username or password",
         )),
+        accounts::LoginOutcome::Throttled { retry_after_s } => {
+            let mut e = HttpError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "Quá nhiều lần đăng nhập sai, vui lòng thử lại sau / Too many failed sign-ins, try again later",
+            );
+            e.retry_after = Some(retry_after_s);
+            Err(e)
+        }
     }
 }
 

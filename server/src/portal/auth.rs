@@ -134,6 +134,8 @@ pub struct Ctx {
     pub session_token: Option<String>,
     /// Whether cookies get `Secure`.
     pub https: bool,
+    /// The page asked for (path and query of a GET), to return to after signing in.
+    pub return_to: String,
 }
 
 impl Ctx {
@@ -157,12 +159,22 @@ impl Ctx {
                 .or_else(|| parts.extensions.get::<MintedCsrf>().map(|m| m.0.clone()))
                 .unwrap_or_default(),
         };
+        let return_to = if parts.method == axum::http::Method::GET {
+            parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
         Ok(Self {
             lang,
             account,
             csrf,
             session_token,
             https,
+            return_to,
         })
     }
 
@@ -170,9 +182,9 @@ impl Ctx {
     /// out) or 403 (wrong role).
     pub fn require(&self, roles: &[Role]) -> Result<&Account, PortalError> {
         match &self.account {
-            None => Err(PortalError::Login),
+            None => Err(PortalError::Login(self.return_to.clone())),
             Some(a) if roles.contains(&a.role) => Ok(a),
-            Some(_) => Err(PortalError::Forbidden(self.lang)),
+            Some(_) => Err(PortalError::ForbiddenFor(Box::new(self.chrome()))),
         }
     }
 

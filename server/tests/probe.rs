@@ -1,0 +1,312 @@
+//! Regression tests for the holes a probe found (issue 16), each on SQLite and — under
+//! `scripts/with-postgres` — PostgreSQL. Each test failed before its fix.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::DEVICE;
+use quetma_core::api::UploadResponse;
+use quetma_server::service::accounts::Role;
+use serde_json::json;
+
+const MIN: i64 = 60_000;
+
+fn upload_resp(v: &serde_json::Value) -> UploadResponse {
+    serde_json::from_value(v.clone()).unwrap()
+}
+
+/// Finding 4: one client id inside one batch is one record, the latest item wins.
+#[tokio::test]
+async fn duplicate_client_ids_in_one_batch_are_one_record() {
+    on_backends!("probe_dup", |app| {
+        let owner = app.login_as("owner1", Role::VenueOwner, None).await;
+        let (v1, _) = app.venue(&owner, "Nhà thuốc Minh Châu", 100).await;
+        let now = app.now();
+        let first = app.visit("dup", &v1, now - 10 * MIN, None, "Nguyễn Văn An");
+        let later = app.visit(
+            "dup",
+            &v1,
+            now - 10 * MIN,
+            Some(now - 2 * MIN),
+            "Nguyễn Văn An",
+        );
+        let batch = json!({"sent_at": now, "visits": [first, later]});
+        for _ in 0..2 {
+            let (s, _, b) = app.upload(DEVICE, None, Some(batch.clone())).await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+            assert_eq!(upload_resp(&b).accepted, vec!["dup"]);
+            let rows = app
+                .state
+                .db
+                .query("SELECT ended_at FROM checkins WHERE client_id = 'dup'", &[])
+                .await
+                .unwrap();
+            assert_eq!(rows.len(), 1, "{}: one id, one record", app.backend);
+            assert_eq!(
+                rows[0].opt_int(0).unwrap(),
+                Some(now - 2 * MIN),
+                "latest wins"
+            );
+        }
+        // A cancellation later in the same batch drops the record.
+        let mut cancel = app.visit("dup", &v1, now - 10 * MIN, None, "Nguyễn Văn An");
+        cancel.cancelled = true;
+        let again = app.visit("dup", &v1, now - 10 * MIN, None, "Nguyễn Văn An");
+        let (_, _, b) = app
+            .upload(
+                DEVICE,
+                None,
+                Some(json!({"sent_at": now, "visits": [again, cancel]})),
+            )
+            .await;
+        assert_eq!(upload_resp(&b).accepted, vec!["dup"]);
+        let rows = app
+            .state
+            .db
+            .query("SELECT 1 FROM checkins", &[])
+            .await
+            .unwrap();
+        assert!(rows.is_empty());
+    });
+}
+
+/// Finding 6: extreme times are rejected with a typed reason, never a panic or a wrap.
+#[tokio::test]
+async fn extreme_times_are_rejected_without_overflow() {
+    on_backends!("probe_overflow", |app| {
+        let owner = app.login_as("owner1", Role::VenueOwner, None).await;
+        let (v1, _) = app.venue(&owner, "Chợ Hà Đông", 100).await;
+        let now = app.now();
+        let mut wide = app.visit("wide", &v1, i64::MIN, None, "X");
+        wide.planned_end = i64::MAX;
+        let mut late_end = app.visit("late-end", &v1, now - MIN, Some(i64::MAX), "X");
+        late_end.planned_end = now;
+        let ok = app.visit("ok", &v1, now - 10 * MIN, None, "X");
+        let visitor = json!({"client_id": "vis", "venue_id": &v1, "checkpoint": "Cổng", "direction": "entry",
+                             "scanned_at": i64::MIN, "source": "cccd", "contact": app.sealed("Y")});
+        let batch = json!({"sent_at": now, "visits": [wide, late_end, ok], "visitors": [visitor]});
+        let (s, _, b) = app.upload(DEVICE, None, Some(batch)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let r = upload_resp(&b);
+        assert_eq!(r.accepted, vec!["ok"]);
+        let mut rejected: Vec<&str> = r.rejected.iter().map(|x| x.client_id.as_str()).collect();
+        rejected.sort_unstable();
+        assert_eq!(rejected, vec!["late-end", "vis", "wide"]);
+        // A phone clock at the end of time: the batch is refused as a whole, typed.
+        for sent_at in [i64::MIN, i64::MAX, -1] {
+            let ok = app.visit("ok2", &v1, now - 10 * MIN, None, "X");
+            let (s, _, b) = app
+                .upload(
+                    DEVICE,
+                    None,
+                    Some(json!({"sent_at": sent_at, "visits": [ok]})),
+                )
+                .await;
+            assert_eq!(
+                s,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "sent_at {sent_at}: {b}"
+            );
+            assert_eq!(b["code"], "invalid");
+        }
+        // Case windows and notices: the same range.
+        let tracer = app.login_as("tracer1", Role::TracingOfficer, None).await;
+        let (s, _, b) = app
+            .call(
+                Method::POST,
+                "/api/v1/cases",
+                Some(&tracer),
+                Some(json!({"windows": [{"venue_id": &v1, "start": i64::MIN, "end": i64::MAX}]})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        let (s, _, b) = app
+            .call(
+                Method::POST,
+                "/api/v1/notices",
+                Some(&tracer),
+                Some(json!({"venue_id": &v1, "start": i64::MIN, "end": i64::MAX})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    });
+}
+
+/// An app that takes the client address from `X-Forwarded-For`, so a test can speak from
+/// several addresses.
+async fn proxied_apps(test: &str) -> Vec<common::TestApp> {
+    let mut out = Vec::new();
+    for (backend, url) in common::backends(test).await {
+        let config = quetma_server::state::Config {
+            trust_forwarded_for: true,
+            ..Default::default()
+        };
+        out.push(common::TestApp::with_config(backend, &url, config).await);
+    }
+    out
+}
+
+async fn api_login(
+    app: &common::TestApp,
+    user: &str,
+    password: &str,
+    address: &str,
+) -> (StatusCode, axum::http::HeaderMap) {
+    let body = serde_json::to_vec(&json!({"username": user, "password": password})).unwrap();
+    let (s, h, _) = app
+        .raw(
+            Method::POST,
+            "/api/v1/session",
+            None,
+            Some(body),
+            &[("x-forwarded-for", address)],
+        )
+        .await;
+    (s, h)
+}
+
+/// The login form of the portal, signed out, from `address`: (status, headers, page).
+async fn portal_login(
+    app: &common::TestApp,
+    user: &str,
+    password: &str,
+    address: &str,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let form =
+        serde_urlencoded::to_string([("csrf", "tok"), ("username", user), ("password", password)])
+            .unwrap();
+    let (s, h, b) = app
+        .raw(
+            Method::POST,
+            "/portal/login",
+            None,
+            Some(form.into_bytes()),
+            &[
+                ("x-forwarded-for", address),
+                ("cookie", "qm_csrf=tok"),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+        )
+        .await;
+    (s, h, String::from_utf8_lossy(&b).into_owned())
+}
+
+fn retry_after(h: &axum::http::HeaderMap) -> u64 {
+    h.get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Finding 1: the API login is throttled per account + address and per address (one password
+/// across many names), and the portal shares the same throttle.
+#[tokio::test]
+async fn api_login_is_throttled_and_shared_with_the_portal() {
+    for app in proxied_apps("probe_login_api").await {
+        eprintln!("api login throttle: {}", app.backend);
+        let pw = "correct horse battery";
+        quetma_server::service::accounts::create_account(
+            &app.state,
+            "victim",
+            pw,
+            Role::VenueOwner,
+            None,
+        )
+        .await
+        .unwrap();
+        let attacker = "203.0.113.7";
+        let mut throttled_at = None;
+        for i in 0..12 {
+            let (s, h) = api_login(&app, "victim", "wrong-password-1", attacker).await;
+            if s == StatusCode::TOO_MANY_REQUESTS {
+                assert!(retry_after(&h) >= 1, "Retry-After on 429");
+                throttled_at = Some(i);
+                break;
+            }
+            assert_eq!(s, StatusCode::UNAUTHORIZED);
+        }
+        assert!(throttled_at.is_some_and(|i| i <= 6), "{throttled_at:?}");
+        // Throttled, the right password is not even checked from that address…
+        let (s, h) = api_login(&app, "victim", pw, attacker).await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+        assert!(retry_after(&h) >= 1);
+        // … nor through the portal: one throttle for both.
+        let (s, h, page) = portal_login(&app, "victim", pw, attacker).await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{page}");
+        assert!(retry_after(&h) >= 1);
+        // After the delay the right password works again.
+        app.state.clock.set(app.now() + 16 * MIN);
+        let (s, _) = api_login(&app, "victim", pw, attacker).await;
+        assert_eq!(s, StatusCode::OK);
+
+        // One password across 40 names from one address is throttled too.
+        let sprayer = "198.51.100.9";
+        let mut sprayed = None;
+        for i in 0..40 {
+            let (s, _) = api_login(&app, &format!("user{i:02}"), "Password123!", sprayer).await;
+            if s == StatusCode::TOO_MANY_REQUESTS {
+                sprayed = Some(i);
+                break;
+            }
+            assert_eq!(s, StatusCode::UNAUTHORIZED);
+        }
+        assert!(sprayed.is_some_and(|i| i <= 21), "{sprayed:?}");
+    }
+}
+
+/// Finding 2: guesses from one address cannot lock the account out for its owner elsewhere;
+/// failures and the delay are audited; the 429 says when to come back.
+#[tokio::test]
+async fn failed_logins_do_not_lock_out_the_owner_and_are_audited() {
+    for app in proxied_apps("probe_login_lockout").await {
+        eprintln!("no lockout: {}", app.backend);
+        let pw = "correct horse battery";
+        quetma_server::service::accounts::create_account(
+            &app.state,
+            "admin",
+            pw,
+            Role::Admin,
+            None,
+        )
+        .await
+        .unwrap();
+        let attacker = "203.0.113.66";
+        let mut saw_429 = false;
+        for _ in 0..25 {
+            let (s, h, _) = portal_login(&app, "admin", "guess-guess-1", attacker).await;
+            if s == StatusCode::TOO_MANY_REQUESTS {
+                assert!(retry_after(&h) >= 1, "429 carries Retry-After");
+                saw_429 = true;
+            }
+        }
+        assert!(saw_429);
+        // The admin, from the office, signs in at once.
+        let (s, h, page) = portal_login(&app, "admin", pw, "192.0.2.10").await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
+        assert_eq!(h.get("location").unwrap(), "/portal");
+        let (s, _) = api_login(&app, "admin", pw, "192.0.2.10").await;
+        assert_eq!(s, StatusCode::OK);
+        // Audited: every failure, and the start of the delay.
+        let rows = app
+            .state
+            .db
+            .query(
+                "SELECT action, target, detail FROM audit_log WHERE action LIKE 'login.%' ORDER BY id",
+                &[],
+            )
+            .await
+            .unwrap();
+        let fails = rows
+            .iter()
+            .filter(|r| r.text(0).unwrap() == "login.fail")
+            .count();
+        assert!((5..=25).contains(&fails), "{fails} failures audited");
+        let throttle = rows
+            .iter()
+            .find(|r| r.text(0).unwrap() == "login.throttle")
+            .expect("the delay is audited");
+        assert_eq!(throttle.text(1).unwrap(), "admin");
+        assert!(throttle.text(2).unwrap().contains(attacker));
+    }
+}
