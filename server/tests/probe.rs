@@ -310,3 +310,69 @@ async fn failed_logins_do_not_lock_out_the_owner_and_are_audited() {
         assert!(throttle.text(2).unwrap().contains(attacker));
     }
 }
+
+fn set_cookies(h: &axum::http::HeaderMap) -> Vec<String> {
+    h.get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Finding 3: a cold browser loads the login page, then `/favicon.ico` (and `/`) without the
+/// `Path=/portal` cookie; those answers must not mint a new `qm_csrf`, so the first sign-in
+/// works. `/` sends people to the portal.
+#[tokio::test]
+async fn first_login_in_a_fresh_browser_works() {
+    on_backends!("probe_cold_login", |app| {
+        quetma_server::service::accounts::create_account(
+            &app.state,
+            "owner1",
+            "correct horse battery",
+            Role::VenueOwner,
+            None,
+        )
+        .await
+        .unwrap();
+        let (s, h, page) = app.raw(Method::GET, "/portal/login", None, None, &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        let cookie = set_cookies(&h)
+            .into_iter()
+            .find(|c| c.starts_with("qm_csrf="))
+            .unwrap();
+        let token = cookie["qm_csrf=".len()..]
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        assert!(String::from_utf8_lossy(&page).contains(&token));
+        for path in ["/favicon.ico", "/", "/robots.txt"] {
+            let (_, h, _) = app.raw(Method::GET, path, None, None, &[]).await;
+            assert!(
+                !set_cookies(&h).iter().any(|c| c.starts_with("qm_csrf=")),
+                "{path} must not replace the login form's token"
+            );
+        }
+        let (s, h, _) = app.raw(Method::GET, "/", None, None, &[]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        assert_eq!(h.get("location").unwrap(), "/portal");
+        let form = serde_urlencoded::to_string([
+            ("csrf", token.as_str()),
+            ("username", "owner1"),
+            ("password", "correct horse battery"),
+        ])
+        .unwrap();
+        let (s, _, b) = app
+            .raw(
+                Method::POST,
+                "/portal/login",
+                None,
+                Some(form.into_bytes()),
+                &[
+                    ("cookie", &format!("qm_csrf={token}")),
+                    ("content-type", "application/x-www-form-urlencoded"),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{}", String::from_utf8_lossy(&b));
+    });
+}

@@ -71,7 +71,12 @@ struct MintedCsrf(String);
 /// Middleware for every portal route: mints the pre-session CSRF cookie, remembers `?lang=`,
 /// and sets the security headers of every portal answer.
 pub async fn cookies_layer(mut req: Request, next: Next) -> Response {
-    let minted = if cookie(req.headers(), CSRF_COOKIE).is_none() {
+    // Only for the portal's own paths: the cookie is `Path=/portal`, so a browser never sends
+    // it to `/favicon.ico` or `/`; minting one there would replace the token the login form
+    // already carries (the first sign-in in a fresh browser failed that way).
+    let path = req.uri().path();
+    let portal_path = path == "/portal" || path.starts_with("/portal/");
+    let minted = if portal_path && cookie(req.headers(), CSRF_COOKIE).is_none() {
         crate::service::random_token::<20>().ok()
     } else {
         None

@@ -47,6 +47,8 @@ use page::{Chrome, PortalError, html, html_status, see_other};
 /// The portal's routes (merged into the application router).
 pub fn router() -> Router<AppState> {
     Router::new()
+        // A bare host name: people go to the portal (which links the API document).
+        .route("/", get(|| async { see_other("/portal") }))
         .route("/portal", get(home))
         .route("/portal/", get(home))
         .route("/portal/static/portal.css", get(css))
