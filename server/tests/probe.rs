@@ -376,3 +376,127 @@ async fn first_login_in_a_fresh_browser_works() {
         assert_eq!(s, StatusCode::SEE_OTHER, "{}", String::from_utf8_lossy(&b));
     });
 }
+
+/// Finding 5: the web check-in page sends the portal's security headers (`no-store` on the
+/// error page that echoes what was typed), and a post from another site, or without the
+/// page's form token, stores nothing.
+#[tokio::test]
+async fn web_check_in_has_security_headers_and_refuses_cross_site_posts() {
+    on_backends!("probe_web_csrf", |app| {
+        let owner = app.login_as("owner1", Role::VenueOwner, None).await;
+        let (_, qr) = app.venue(&owner, "Nhà văn hoá tổ 5", 100).await;
+        let path = format!("/V/{}", qr.split("/V/").nth(1).unwrap());
+        let (_, h, _) = app.raw(Method::GET, &path, None, None, &[]).await;
+        let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'none'"));
+        assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+        assert_eq!(h.get("cache-control").unwrap(), "no-store");
+        let (token, cookie) = app.web_token(&path).await;
+        let body = "full_name=Nguyen+Thi+Hoa&phone=0912345678";
+        let post = |extra: Vec<(&'static str, String)>, form: String| {
+            let app = &app;
+            let path = path.clone();
+            async move {
+                let mut headers: Vec<(&str, &str)> =
+                    vec![("content-type", "application/x-www-form-urlencoded")];
+                headers.extend(extra.iter().map(|(k, v)| (*k, v.as_str())));
+                app.raw(Method::POST, &path, None, Some(form.into_bytes()), &headers)
+                    .await
+            }
+        };
+        // No token, a wrong one, another site's Origin / Sec-Fetch-Site: refused, kept, unstored.
+        let with_token = format!("t={token}&{body}");
+        for (extra, form) in [
+            (vec![("cookie", cookie.clone())], body.to_owned()),
+            (vec![("cookie", cookie.clone())], format!("t=WRONG&{body}")),
+            (vec![], with_token.clone()),
+            (
+                vec![
+                    ("cookie", cookie.clone()),
+                    ("origin", "https://evil.example".to_owned()),
+                ],
+                with_token.clone(),
+            ),
+            (
+                vec![
+                    ("cookie", cookie.clone()),
+                    ("sec-fetch-site", "cross-site".to_owned()),
+                ],
+                with_token.clone(),
+            ),
+        ] {
+            let (s, h, page) = post(extra, form).await;
+            assert_eq!(s, StatusCode::FORBIDDEN);
+            assert_eq!(h.get("cache-control").unwrap(), "no-store");
+            assert!(h.contains_key("content-security-policy"));
+            assert!(
+                String::from_utf8_lossy(&page).contains("Nguyen Thi Hoa"),
+                "input kept"
+            );
+        }
+        let rows = app
+            .state
+            .db
+            .query("SELECT 1 FROM checkins", &[])
+            .await
+            .unwrap();
+        assert!(rows.is_empty());
+        // The page's own form: stored; the done page offers check-out.
+        let (s, h, page) = post(
+            vec![
+                ("cookie", cookie.clone()),
+                ("origin", "https://qr.quetma.test".to_owned()),
+                ("sec-fetch-site", "same-origin".to_owned()),
+            ],
+            with_token,
+        )
+        .await;
+        let page = String::from_utf8(page).unwrap();
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert_eq!(h.get("cache-control").unwrap(), "no-store");
+        let rows = app
+            .state
+            .db
+            .query("SELECT 1 FROM checkins", &[])
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        let i = page.find("name=\"c\" value=\"").unwrap() + 16;
+        let client = &page[i..i + page[i..].find('"').unwrap()];
+        // Check-out from another site is refused too.
+        let (s, _, _) = app
+            .raw(
+                Method::POST,
+                &format!("{path}/checkout"),
+                None,
+                Some(format!("t={token}&c={client}").into_bytes()),
+                &[
+                    ("content-type", "application/x-www-form-urlencoded"),
+                    ("cookie", &cookie),
+                    ("sec-fetch-site", "cross-site"),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _, out) = app
+            .raw(
+                Method::POST,
+                &format!("{path}/checkout"),
+                None,
+                Some(format!("t={token}&c={client}").into_bytes()),
+                &[
+                    ("content-type", "application/x-www-form-urlencoded"),
+                    ("cookie", &cookie),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&out));
+        let rows = app
+            .state
+            .db
+            .query("SELECT ended_at FROM checkins", &[])
+            .await
+            .unwrap();
+        assert_eq!(rows[0].opt_int(0).unwrap(), Some(app.now()));
+    });
+}
