@@ -500,3 +500,140 @@ async fn web_check_in_has_security_headers_and_refuses_cross_site_posts() {
         assert_eq!(rows[0].opt_int(0).unwrap(), Some(app.now()));
     });
 }
+
+/// Finding 7: the smaller holes.
+#[tokio::test]
+async fn smaller_holes_are_closed() {
+    on_backends!("probe_small", |app| {
+        let owner = app.login_as("owner1", Role::VenueOwner, None).await;
+        let (v1, _) = app.venue(&owner, "Chợ Hà Đông", 100).await;
+        let now = app.now();
+        // An unknown poster key is rejected; an over-long client id is not echoed whole.
+        let mut forged = app.visit("forged", &v1, now - MIN, None, "X");
+        forged.poster_kid = "NOT-A-KEY".into();
+        let long = app.visit(&"L".repeat(100_000), &v1, now - MIN, None, "X");
+        let (s, _, b) = app
+            .upload(
+                DEVICE,
+                None,
+                Some(json!({"sent_at": now, "visits": [forged, long]})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let r = upload_resp(&b);
+        assert!(r.accepted.is_empty());
+        assert_eq!(r.rejected.len(), 2);
+        assert!(r.rejected.iter().all(|x| x.client_id.len() <= 100));
+        // Uploads take JSON only.
+        let body = serde_json::to_vec(&json!({"sent_at": now, "visits": []})).unwrap();
+        let (s, _, _) = app
+            .raw(
+                Method::POST,
+                "/api/v1/uploads",
+                None,
+                Some(body),
+                &[
+                    (quetma_core::api::DEVICE_HEADER, DEVICE),
+                    ("content-type", "text/plain"),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        // Made-up device ids from one address do not escape the limit.
+        let mut limited = false;
+        for i in 0..2000 {
+            let dev = format!("ROTATING{i:012}");
+            let (s, _, _) = app
+                .device(Method::GET, "/api/v1/trust-list", &dev, None, None, &[])
+                .await;
+            if s == StatusCode::TOO_MANY_REQUESTS {
+                limited = true;
+                break;
+            }
+        }
+        assert!(limited, "the address bucket holds");
+        // A bad path parameter: 401 JSON before authentication, 400 JSON after.
+        let (s, h, _) = app
+            .raw(Method::GET, "/api/v1/wards/abc/stats", None, None, &[])
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        assert!(
+            h.get("content-type")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .contains("json")
+        );
+        let ward = app.login_as("ward1", Role::WardOfficer, Some(100)).await;
+        let (s, h, b) = app
+            .call(Method::GET, "/api/v1/wards/abc/stats", Some(&ward), None)
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(
+            h.get("content-type")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .contains("json")
+        );
+        assert_eq!(b["code"], "invalid_path");
+        // Session tokens are not cached.
+        let body =
+            serde_json::to_vec(&json!({"username": "owner1", "password": "correct horse battery"}))
+                .unwrap();
+        let (s, h, _) = app
+            .raw(Method::POST, "/api/v1/session", None, Some(body), &[])
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(h.get("cache-control").unwrap(), "no-store");
+        // The portal cookie on an API POST needs the session's CSRF token.
+        let venue = serde_json::to_vec(
+            &json!({"name": "Quán A", "address": "Hà Đông", "ward_code": 100,
+            "category": "shop", "default_stay_minutes": 30}),
+        )
+        .unwrap();
+        let cookie = format!("quetma_session={owner}");
+        let (s, _, b) = app
+            .raw(
+                Method::POST,
+                "/api/v1/venues",
+                None,
+                Some(venue.clone()),
+                &[("cookie", &cookie)],
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{}", String::from_utf8_lossy(&b));
+        let rows = app
+            .state
+            .db
+            .query("SELECT csrf_token FROM sessions", &[])
+            .await
+            .unwrap();
+        let mut ok = false;
+        for r in rows {
+            let csrf = r.text(0).unwrap();
+            let (s, _, _) = app
+                .raw(
+                    Method::POST,
+                    "/api/v1/venues",
+                    None,
+                    Some(venue.clone()),
+                    &[("cookie", &cookie), ("x-csrf-token", &csrf)],
+                )
+                .await;
+            ok |= s == StatusCode::CREATED;
+        }
+        assert!(ok, "with the session's token the cookie works");
+        // Creating a venue is audited.
+        let rows = app
+            .state
+            .db
+            .query(
+                "SELECT target FROM audit_log WHERE action = 'venue.create'",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert!(rows.iter().any(|r| r.text(0).unwrap() == v1));
+    });
+}

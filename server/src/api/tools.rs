@@ -13,6 +13,38 @@ use crate::service::accounts::{self, Account, Role};
 use crate::service::{audit, cases, enrol, exposures, stats, venues};
 use crate::state::AppState;
 
+/// A path parameter that never rejects on its own: a bad one becomes a JSON 400 that the
+/// handler returns only after authenticating the caller (so an anonymous caller learns
+/// nothing from the path, and the answer is JSON like every other).
+#[derive(Debug)]
+pub struct ApiPath<T>(pub Result<T, HttpError>);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            Path::<T>::from_request_parts(parts, state)
+                .await
+                .map(|Path(t)| t)
+                .map_err(|_| {
+                    HttpError::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_path",
+                        "Đường dẫn không hợp lệ / Invalid path parameter",
+                    )
+                }),
+        ))
+    }
+}
+
 type JsonBody<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
 
 fn body<T>(b: JsonBody<T>) -> HttpResult<T> {
@@ -185,9 +217,10 @@ pub async fn list_venues(
 pub async fn poster_pdf(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id_path: ApiPath<String>,
 ) -> HttpResult<Response> {
     let a = caller.require(&[Role::VenueOwner, Role::WardOfficer, Role::Admin])?;
+    let id = id_path.0?;
     let v = venues::get_venue(&state, &id)
         .await?
         .ok_or_else(HttpError::not_found)?;
@@ -222,10 +255,11 @@ pub struct NewEnrolment {
 pub async fn create_enrolment(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id_path: ApiPath<String>,
     b: JsonBody<NewEnrolment>,
 ) -> HttpResult<(StatusCode, Json<enrol::Enrolment>)> {
     let a = caller.require(&[Role::VenueOwner, Role::Admin])?;
+    let id = id_path.0?;
     let req = body(b)?;
     let e = enrol::create_enrolment(&state, a, &id, &req.checkpoint).await?;
     Ok((StatusCode::CREATED, Json(e)))
@@ -243,10 +277,11 @@ pub struct NewReminder {
 pub async fn send_reminder(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id_path: ApiPath<String>,
     b: JsonBody<NewReminder>,
 ) -> HttpResult<Json<venues::Venue>> {
     let a = caller.require(&[Role::WardOfficer, Role::Admin])?;
+    let id = id_path.0?;
     let req = body(b)?;
     Ok(Json(
         venues::send_reminder(&state, a, &id, &req.message).await?,
@@ -264,10 +299,11 @@ pub struct Suspension {
 pub async fn set_suspension(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id_path: ApiPath<String>,
     b: JsonBody<Suspension>,
 ) -> HttpResult<Json<venues::Venue>> {
     let a = caller.require(&[Role::WardOfficer, Role::Admin])?;
+    let id = id_path.0?;
     let req = body(b)?;
     let v = venues::get_venue(&state, &id)
         .await?
@@ -307,10 +343,11 @@ pub struct PeriodQuery {
 pub async fn ward_stats(
     State(state): State<AppState>,
     caller: Caller,
-    Path(code): Path<i64>,
+    code_path: ApiPath<i64>,
     q: Result<Query<PeriodQuery>, axum::extract::rejection::QueryRejection>,
 ) -> HttpResult<Json<Vec<stats::VenueStats>>> {
     let a = caller.require(&[Role::WardOfficer, Role::Admin])?;
+    let code = code_path.0?;
     let period = q.map(|q| q.period).unwrap_or_default();
     Ok(Json(stats::ward_stats(&state, a, code, period).await?))
 }
@@ -333,9 +370,10 @@ pub async fn create_case(
 pub async fn get_case(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id_path: ApiPath<String>,
 ) -> HttpResult<Json<cases::CaseResult>> {
     let a = caller.require(&[Role::TracingOfficer])?;
+    let id = id_path.0?;
     Ok(Json(cases::get_case(&state, a, &id).await?))
 }
 
@@ -343,9 +381,10 @@ pub async fn get_case(
 pub async fn export_case(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id_path: ApiPath<String>,
 ) -> HttpResult<Response> {
     let a = caller.require(&[Role::TracingOfficer])?;
+    let id = id_path.0?;
     let export = cases::export_case(&state, a, &id).await?;
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"case-{id}.json\""))
         .unwrap_or(HeaderValue::from_static("attachment"));
@@ -370,9 +409,10 @@ pub async fn publish_notice(
 pub async fn withdraw_notice(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id_path: ApiPath<String>,
 ) -> HttpResult<StatusCode> {
     let a = caller.require(&[Role::TracingOfficer])?;
+    let id = id_path.0?;
     exposures::withdraw_notice(&state, a, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -159,9 +159,21 @@ pub async fn process_batch(
     // Every accepted visit in batch order: a row to store, or `None` for a cancellation.
     let mut visits: Vec<((String, String), Option<CheckinRow>)> = Vec::new();
     for v in &batch.visits {
-        match check_visit(v, shift, now, retention).or_else(|| venue_check(&v.venue_id)) {
+        // A poster signed by a key the server does not trust is no poster of this deployment.
+        let unknown_kid = || {
+            state
+                .keys
+                .trust
+                .get(&v.poster_kid)
+                .is_none()
+                .then_some(RejectReason::Invalid)
+        };
+        match check_visit(v, shift, now, retention)
+            .or_else(unknown_kid)
+            .or_else(|| venue_check(&v.venue_id))
+        {
             Some(reason) => rejected.push(Rejected {
-                client_id: v.client_id.clone(),
+                client_id: echo_id(&v.client_id),
                 reason,
             }),
             None => {
@@ -192,7 +204,7 @@ pub async fn process_batch(
             });
         match reason {
             Some(reason) => rejected.push(Rejected {
-                client_id: v.client_id.clone(),
+                client_id: echo_id(&v.client_id),
                 reason,
             }),
             None => {
@@ -227,6 +239,16 @@ pub async fn process_batch(
         rejected,
         server_time: now,
     })
+}
+
+/// A rejected item's client id as echoed back: at most [`MAX_ID_BYTES`] (an over-long id is
+/// rejected as invalid, not sent back whole).
+pub fn echo_id(id: &str) -> String {
+    let mut end = id.len().min(MAX_ID_BYTES);
+    while !id.is_char_boundary(end) {
+        end -= 1;
+    }
+    id[..end].to_owned()
 }
 
 /// One record per (venue, client id) within a batch: of several items under one id the latest
