@@ -637,3 +637,46 @@ async fn smaller_holes_are_closed() {
         assert!(rows.iter().any(|r| r.text(0).unwrap() == v1));
     });
 }
+
+/// Portal: a web check-in is shown as a web check-in in tracing, never as an app one.
+#[tokio::test]
+async fn tracing_shows_web_check_ins_as_web() {
+    on_backends!("probe_web_source", |app| {
+        let owner = app.login_as("owner1", Role::VenueOwner, None).await;
+        let (v1, qr) = app.venue(&owner, "Nhà văn hoá tổ 5", 100).await;
+        let path = format!("/V/{}", qr.split("/V/").nth(1).unwrap());
+        let (s, _) = app
+            .form(&path, "full_name=Nguyen+Thi+Hoa&phone=0912345678")
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let now = app.now();
+        let app_visit = app.visit("a-1", &v1, now - 5 * MIN, None, "X");
+        app.upload(
+            DEVICE,
+            None,
+            Some(json!({"sent_at": now, "visits": [app_visit]})),
+        )
+        .await;
+        let tracer = app.login_as("tracer1", Role::TracingOfficer, None).await;
+        let (s, _, b) = app
+            .call(
+                Method::POST,
+                "/api/v1/cases",
+                Some(&tracer),
+                Some(json!({"windows": [{"venue_id": &v1, "start": now - 10 * MIN, "end": now + 10 * MIN}]})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        let mut kinds: Vec<String> = b["contacts"]
+            .as_array()
+            .or(b["records"].as_array())
+            .map(|a| {
+                a.iter()
+                    .map(|c| c["kind"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        kinds.sort();
+        assert_eq!(kinds, vec!["visit", "web"], "{b}");
+    });
+}

@@ -57,7 +57,8 @@ pub struct CaseInput {
 /// One overlapping record (no contact data: that stays sealed, in the export).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
-    /// `visit` (citizen check-in) or `visitor` (business log).
+    /// `visit` (citizen check-in with the app: gets the exposure alert), `web` (web check-in
+    /// page: no app, no alert) or `visitor` (business log).
     pub kind: String,
     /// Venue.
     pub venue_id: String,
@@ -155,7 +156,7 @@ pub async fn query_window(
         .db
         .query(
             "SELECT client_id, started_at, COALESCE(ended_at, planned_end), contact_kid, \
-             contact_enc, contact_ct FROM checkins WHERE venue_id = $1 AND started_at >= $2 \
+             contact_enc, contact_ct, source FROM checkins WHERE venue_id = $1 AND started_at >= $2 \
              AND started_at < $3 AND COALESCE(ended_at, planned_end) > $4",
             &params![&w.venue_id, lower, hi, w.start],
         )
@@ -166,7 +167,7 @@ pub async fn query_window(
         if ov >= min_overlap_ms.max(1) {
             out.push(ExportRecord {
                 contact: Contact {
-                    kind: "visit".into(),
+                    kind: if r.text(6)? == "web" { "web" } else { "visit" }.into(),
                     venue_id: w.venue_id.clone(),
                     client_id: r.text(0)?,
                     started_at: s,
