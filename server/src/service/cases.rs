@@ -73,8 +73,9 @@ pub struct CaseInput {
 /// One overlapping record (no contact data: that stays sealed, in the export).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Contact {
-    /// `visit` (citizen check-in) or `visitor` (business log).
-    #[schema(pattern = "^(visit|visitor)$", example = "visit")]
+    /// `visit` (citizen check-in with the app: gets the exposure alert), `web` (web check-in
+    /// page: no app, no alert) or `visitor` (business log).
+    #[schema(pattern = "^(visit|web|visitor)$", example = "visit")]
     pub kind: String,
     /// Venue.
     pub venue_id: String,
@@ -172,7 +173,7 @@ pub async fn query_window(
         .db
         .query(
             "SELECT client_id, started_at, COALESCE(ended_at, planned_end), contact_kid, \
-             contact_enc, contact_ct FROM checkins WHERE venue_id = $1 AND started_at >= $2 \
+             contact_enc, contact_ct, source FROM checkins WHERE venue_id = $1 AND started_at >= $2 \
              AND started_at < $3 AND COALESCE(ended_at, planned_end) > $4",
             &params![&w.venue_id, lower, hi, w.start],
         )
@@ -183,7 +184,7 @@ pub async fn query_window(
         if ov >= min_overlap_ms.max(1) {
             out.push(ExportRecord {
                 contact: Contact {
-                    kind: "visit".into(),
+                    kind: if r.text(6)? == "web" { "web" } else { "visit" }.into(),
                     venue_id: w.venue_id.clone(),
                     client_id: r.text(0)?,
                     started_at: s,
@@ -256,10 +257,13 @@ pub async fn create_case(
             "cần 1–200 khoảng thời gian / need 1–200 windows".into(),
         ));
     }
-    if windows
-        .iter()
-        .any(|w| w.end < w.start || w.end - w.start > MAX_STAY_MS || w.venue_id.is_empty())
-    {
+    if windows.iter().any(|w| {
+        !super::uploads::time_in_range(w.start)
+            || !super::uploads::time_in_range(w.end)
+            || w.end < w.start
+            || w.end - w.start > MAX_STAY_MS
+            || w.venue_id.is_empty()
+    }) {
         return Err(ServiceError::Invalid(
             "khoảng thời gian không hợp lệ / invalid window".into(),
         ));

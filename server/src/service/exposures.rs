@@ -115,7 +115,11 @@ pub async fn publish_notice(
     input: &NoticeInput,
 ) -> Result<ExposureNotice> {
     require_tracer(officer)?;
-    if input.end < input.start || input.end - input.start > super::uploads::MAX_STAY_MS {
+    if !super::uploads::time_in_range(input.start)
+        || !super::uploads::time_in_range(input.end)
+        || input.end < input.start
+        || input.end - input.start > super::uploads::MAX_STAY_MS
+    {
         return Err(ServiceError::Invalid(
             "khoảng thời gian không hợp lệ / invalid window".into(),
         ));

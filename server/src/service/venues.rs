@@ -196,6 +196,14 @@ pub async fn register_venue(
         Err(e) => return Err(e.into()),
     }
     tracing::info!(venue = %venue.id, "venue registered");
+    super::audit::append(
+        state,
+        &owner.actor(),
+        "venue.create",
+        &venue.id,
+        &serde_json::json!({ "ward_code": details.ward_code }).to_string(),
+    )
+    .await?;
     Ok(Registered {
         venue,
         qr_text,
