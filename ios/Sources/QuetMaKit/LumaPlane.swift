@@ -64,6 +64,16 @@ extension LumaPlane {
     }
 }
 
+extension QuetMaApp {
+    /// Records every visitor's code in a camera frame at the session's checkpoint (the luma
+    /// plane lent in place).
+    public func record(
+        frame: some LumaFrameSource, rotation: Rotation, session: ScannerSession, scanner: FrameScanner
+    ) throws -> [ScanOutcome] {
+        try frame.withLumaPlane(rotation: rotation) { try record($0, session: session, scanner: scanner) }
+    }
+}
+
 extension FrameScanner {
     /// Scans a camera frame's luma plane in place.
     public func scan(frame: some LumaFrameSource, rotation: Rotation) throws -> [ScanResult] {

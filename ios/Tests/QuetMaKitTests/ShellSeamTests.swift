@@ -83,6 +83,19 @@ final class FrameHandOffTests: XCTestCase {
         let dark = FakePixelBuffer(LumaPlane(bytes: Data(repeating: 4, count: 640 * 480), width: 640, height: 480))
         XCTAssertTrue(try scanner.scan(frame: dark, rotation: .deg0).isEmpty)
     }
+
+    func testACCCDCameraFrameIsRecordedAtTheCheckpoint() throws {
+        let app = try openApp("frames-cccd")
+        let session = try app.startScannerSessionFromPoster(posterText: Fixtures.posterText(), checkpoint: "Cổng chính", direction: .entry)
+        let scanner = try app.frameScanner(continuous: true)
+        let card = FakePixelBuffer(try Fixtures.luma("cccd", 480, 480, rowStride: 512))
+        guard case let .recorded(entry) = try app.record(frame: card, rotation: .deg0, session: session, scanner: scanner).first else {
+            return XCTFail("CCCD not recorded")
+        }
+        XCTAssertEqual(entry.source, .cccd)
+        XCTAssertFalse(card.isLocked)
+        XCTAssertEqual(try app.visitorCountsToday(venueId: session.venueId).entries, 1)
+    }
 }
 
 /// Auto check-out reminders through a fake notification centre.
