@@ -40,6 +40,8 @@ pub struct Config {
     /// Take the client address from the last `X-Forwarded-For` hop (behind a reverse proxy
     /// that sets it) instead of the TCP peer.
     pub trust_forwarded_for: bool,
+    /// Which phone apps may open the poster and enrolment links (`/.well-known/`; none: 404).
+    pub app_links: crate::well_known::AppLinks,
 }
 
 impl Default for Config {
@@ -56,6 +58,7 @@ impl Default for Config {
             web_checkin_per_minute: 30,
             web_checkin_burst: 30,
             trust_forwarded_for: false,
+            app_links: crate::well_known::AppLinks::default(),
         }
     }
 }
