@@ -29,39 +29,39 @@ let ffiTarget: Target = useXCFramework
 // xcframework its module map declares both modules (scripts/build-xcframework.sh).
 let appFFI: [Target] = useXCFramework
     ? []
-    : [.systemLibrary(name: "QuetMaAppFFI", path: "Sources/QuetMaAppFFI")]
-let appFFIDependency: Target.Dependency = useXCFramework ? "QuetMaCoreFFI" : "QuetMaAppFFI"
+    : [.systemLibrary(name: "QuetMaFlowsFFI", path: "Sources/QuetMaFlowsFFI")]
+let appFFIDependency: Target.Dependency = useXCFramework ? "QuetMaCoreFFI" : "QuetMaFlowsFFI"
 
 let package = Package(
     name: "QuetMa",
     platforms: [.iOS(.v15), .macOS(.v12)],
     products: [
-        .library(name: "QuetMaKit", targets: ["QuetMaKit", "QuetMaCore", "QuetMaApp"]),
+        .library(name: "QuetMaKit", targets: ["QuetMaKit", "QuetMaCore", "QuetMaFlows"]),
     ],
     targets: appFFI + [
         ffiTarget,
         // The app's screen flows: view models, events, effects (core's own types).
         .target(
-            name: "QuetMaApp",
+            name: "QuetMaFlows",
             dependencies: [appFFIDependency],
-            path: "Sources/QuetMaApp",
+            path: "Sources/QuetMaFlows",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .target(
             name: "QuetMaCore",
-            dependencies: ["QuetMaCoreFFI", "QuetMaApp"],
+            dependencies: ["QuetMaCoreFFI", "QuetMaFlows"],
             path: "Sources/QuetMaCore",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .target(
             name: "QuetMaKit",
-            dependencies: ["QuetMaCore", "QuetMaApp"],
+            dependencies: ["QuetMaCore", "QuetMaFlows"],
             path: "Sources/QuetMaKit",
             swiftSettings: strict
         ),
         .testTarget(
             name: "QuetMaKitTests",
-            dependencies: ["QuetMaKit", "QuetMaCore", "QuetMaApp"],
+            dependencies: ["QuetMaKit", "QuetMaCore", "QuetMaFlows"],
             path: "Tests/QuetMaKitTests",
             swiftSettings: strict
         ),

@@ -1,5 +1,5 @@
 import Foundation
-import QuetMaApp
+import QuetMaFlows
 import QuetMaCore
 import XCTest
 
