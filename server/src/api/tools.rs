@@ -355,7 +355,9 @@ pub async fn ward_stats(
     let bad = |m: &str| HttpError::new(StatusCode::BAD_REQUEST, "invalid", m);
     let code = code_path.0?;
     if code < 0 {
-        return Err(bad("mã phường không hợp lệ / ward code must be a number ≥ 0"));
+        return Err(bad(
+            "mã phường không hợp lệ / ward code must be a number ≥ 0",
+        ));
     }
     let period = q.map_err(|_| bad("period: day | week"))?.period;
     Ok(Json(stats::ward_stats(&state, a, code, period).await?))
