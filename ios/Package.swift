@@ -25,30 +25,43 @@ let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
 let ffiTarget: Target = useXCFramework
     ? .binaryTarget(name: "QuetMaCoreFFI", path: xcframework)
     : .systemLibrary(name: "QuetMaCoreFFI", path: "Sources/QuetMaCoreFFI")
+// The app flows' C interface, in the same library: on Linux a second system library; with the
+// xcframework its module map declares both modules (scripts/build-xcframework.sh).
+let appFFI: [Target] = useXCFramework
+    ? []
+    : [.systemLibrary(name: "QuetMaFlowsFFI", path: "Sources/QuetMaFlowsFFI")]
+let appFFIDependency: Target.Dependency = useXCFramework ? "QuetMaCoreFFI" : "QuetMaFlowsFFI"
 
 let package = Package(
     name: "QuetMa",
     platforms: [.iOS(.v15), .macOS(.v12)],
     products: [
-        .library(name: "QuetMaKit", targets: ["QuetMaKit", "QuetMaCore"]),
+        .library(name: "QuetMaKit", targets: ["QuetMaKit", "QuetMaCore", "QuetMaFlows"]),
     ],
-    targets: [
+    targets: appFFI + [
         ffiTarget,
+        // The app's screen flows: view models, events, effects (core's own types).
+        .target(
+            name: "QuetMaFlows",
+            dependencies: [appFFIDependency],
+            path: "Sources/QuetMaFlows",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .target(
             name: "QuetMaCore",
-            dependencies: ["QuetMaCoreFFI"],
+            dependencies: ["QuetMaCoreFFI", "QuetMaFlows"],
             path: "Sources/QuetMaCore",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .target(
             name: "QuetMaKit",
-            dependencies: ["QuetMaCore"],
+            dependencies: ["QuetMaCore", "QuetMaFlows"],
             path: "Sources/QuetMaKit",
             swiftSettings: strict
         ),
         .testTarget(
             name: "QuetMaKitTests",
-            dependencies: ["QuetMaKit", "QuetMaCore"],
+            dependencies: ["QuetMaKit", "QuetMaCore", "QuetMaFlows"],
             path: "Tests/QuetMaKitTests",
             swiftSettings: strict
         ),

@@ -42,10 +42,15 @@ rm -rf "$gen"
 headers="$out/headers"
 rm -rf "$headers"
 mkdir -p "$headers"
-cp "$gen/QuetMaCoreFFI.h" "$headers/"
+cp "$gen/QuetMaCoreFFI.h" "$gen/QuetMaFlowsFFI.h" "$headers/"
+# Two uniffi components in one library: the façade and the app's screen flows.
 cat >"$headers/module.modulemap" <<'EOF'
 module QuetMaCoreFFI {
     header "QuetMaCoreFFI.h"
+    export *
+}
+module QuetMaFlowsFFI {
+    header "QuetMaFlowsFFI.h"
     export *
 }
 EOF
@@ -56,6 +61,10 @@ xcodebuild -create-xcframework \
   -library "$out/sim/libquetma_ffi.a" -headers "$headers" \
   -output "$out/QuetMaCoreFFI.xcframework"
 
-mkdir -p ios/Sources/QuetMaCore
+mkdir -p ios/Sources/QuetMaCore ios/Sources/QuetMaFlows
 cp "$gen/QuetMaCore.swift" ios/Sources/QuetMaCore/QuetMaCore.swift
-echo "build-xcframework: ios/build/QuetMaCoreFFI.xcframework and ios/Sources/QuetMaCore ready"
+cp "$gen/QuetMaFlows.swift" ios/Sources/QuetMaFlows/QuetMaFlows.swift
+# The façade's Swift uses the flows' types (uniffi leaves the import to the package).
+sed -i '' 's/^import Foundation$/import Foundation\
+import QuetMaFlows/' ios/Sources/QuetMaCore/QuetMaCore.swift
+echo "build-xcframework: ios/build/QuetMaCoreFFI.xcframework, ios/Sources/QuetMaCore and QuetMaFlows ready"

@@ -111,6 +111,7 @@ impl<T: Serialize + DeserializeOwned> Signed<T> {
 /// The authority keys phones should trust, signed by a key they already trust (so a rotation
 /// reaches phones without an app update, and nobody else can add a key).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrustListDoc {
     /// When issued, Unix ms.
     pub issued_at: i64,
@@ -122,21 +123,26 @@ pub struct TrustListDoc {
 
 /// One upload: a phone's pending visits and visitor-log entries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UploadBatch {
     /// The phone's clock when it sent the batch, Unix ms: the server compares it with its own
     /// and, past [`SKEW_TOLERANCE_MS`], shifts the batch's times by the difference.
+    #[cfg_attr(feature = "openapi", schema(example = 1764770400000_i64))]
     pub sent_at: i64,
     /// Citizen check-ins.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
     pub visits: Vec<VisitUpload>,
     /// Business visitor-log entries (needs the scanner token).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
     pub visitors: Vec<VisitorUpload>,
 }
 
 /// Why the server refused one item of a batch (the rest is kept).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RejectReason {
     /// The venue id is not registered (or was removed).
     UnknownVenue,
@@ -152,8 +158,18 @@ pub enum RejectReason {
 
 /// One refused item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rejected {
     /// The item's client id.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[!-~]{1,100}$",
+            example = "v-01JDXK"
+        )
+    )]
     pub client_id: String,
     /// Why.
     pub reason: RejectReason,
@@ -163,6 +179,7 @@ pub struct Rejected {
 /// lists; an accepted id is stored (a resend is a no-op that answers `accepted` again), a
 /// rejected one will never be accepted and the phone stops resending it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UploadResponse {
     /// Stored (or already stored) client ids.
     pub accepted: Vec<String>,
@@ -175,6 +192,7 @@ pub struct UploadResponse {
 /// How serious an exposure is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ExposureLevel {
     /// Close contact: test and isolate as the guidance says.
     High,
@@ -184,6 +202,7 @@ pub enum ExposureLevel {
 
 /// One exposure notice: a venue and the window a confirmed case was there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExposureNotice {
     /// Notice id (stable; the phone never alerts twice for the same notice and visit).
     pub id: String,
@@ -206,6 +225,7 @@ pub struct ExposureNotice {
     /// Published, Unix ms.
     pub published_at: i64,
     /// Sequence number (increasing); deltas are "every notice with `seq` > since".
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub seq: i64,
     /// Withdrawn (a mistaken notice): phones drop matches for it.
     #[serde(default)]
@@ -214,12 +234,15 @@ pub struct ExposureNotice {
 
 /// The exposure list: every live notice, or the notices after `since` for a delta.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExposureList {
     /// When issued, Unix ms.
     pub issued_at: i64,
     /// The delta starts after this sequence number (0: the full list).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub since: i64,
     /// The highest sequence number included; ask `?since=` this next time.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub latest_seq: i64,
     /// Notices, ascending `seq`.
     pub notices: Vec<ExposureNotice>,
@@ -227,13 +250,19 @@ pub struct ExposureList {
 
 /// A staff phone presents the code from the owner's one-time enrolment QR.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolRequest {
     /// The code from the enrolment QR.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, example = "ABCD2345EFGH")
+    )]
     pub code: String,
 }
 
 /// The scanner binding a staff phone receives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolResponse {
     /// The venue the phone scans for.
     pub venue_id: String,
@@ -247,6 +276,7 @@ pub struct EnrolResponse {
 
 /// An error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// Stable machine code (`rate_limited`, `too_large`, `invalid`, `unauthorised`, …).
     pub code: String,

@@ -783,7 +783,7 @@ impl Store {
             Scanned::National(c) => {
                 self.card_candidate(&c.contact_record(), Some(c.display_hint()), authority)
             }
-            Scanned::Venue(_) => Ok(Err(RejectReason::NotAPerson)),
+            Scanned::Venue(_) | Scanned::Enrolment(_) => Ok(Err(RejectReason::NotAPerson)),
             Scanned::Invalid(e) => Ok(Err(RejectReason::Invalid(e.clone()))),
             Scanned::Unknown => Ok(Err(RejectReason::Foreign)),
         }?;
@@ -950,8 +950,15 @@ impl Store {
         if !(-PERSONAL_QR_CLOCK_SKEW_MS..=PERSONAL_QR_VALID_DAYS * DAY_MS).contains(&age_ms) {
             return Ok(Err(RejectReason::Expired));
         }
-        let enc = Zeroizing::new(hex::encode(&q.contact.enc));
-        let person_key = self.person_key(&["personal_qr", enc.as_str()]);
+        // The holder tag is the same on every code the person's phone renders that day; codes
+        // without one (printed cards, older apps) are keyed by their sealed record.
+        let person_key = match &q.holder {
+            Some(tag) => self.person_key(&["personal_qr_holder", &hex::encode(tag)]),
+            None => {
+                let enc = Zeroizing::new(hex::encode(&q.contact.enc));
+                self.person_key(&["personal_qr", enc.as_str()])
+            }
+        };
         Ok(Ok(Candidate {
             source: ContactSource::PersonalQr,
             hint: q.hint.clone(),

@@ -466,7 +466,7 @@ impl Store {
         })
     }
 
-    fn current_consent(
+    pub(crate) fn current_consent(
         &self,
         profile_id: &str,
         purpose: ConsentPurpose,

@@ -413,10 +413,16 @@ pub mod files {
 
     /// A public key with its id.
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct PublicKeyEntry {
         /// Key id.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, example = "ak-2026"))]
         pub kid: KeyId,
         /// The 32 public bytes, Base64url.
+        #[cfg_attr(
+            feature = "openapi",
+            schema(pattern = "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$")
+        )]
         pub public: String,
     }
 

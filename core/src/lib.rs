@@ -16,9 +16,19 @@
 //! - [`api`]: the device API's wire format, shared with the server.
 //! - [`sync`]: the phone's sync client (trust list, exposure list, outbox uploads).
 //! - [`exposure`]: exposure matching on the phone, and the alerts it raises.
+//! - [`app`]: the phone app's behaviour — every screen's view model, texts and feedback — that
+//!   the Kotlin and Swift shells only render.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+// Without the `uniffi` feature the core has no unsafe code at all; with it, uniffi's derives
+// generate FFI glue that allows itself `unsafe_code`.
+#![cfg_attr(not(feature = "uniffi"), forbid(unsafe_code))]
+#![cfg_attr(feature = "uniffi", deny(unsafe_code))]
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
 
 pub mod api;
+pub mod app;
 pub mod business;
 pub mod citizen;
 pub mod declaration;

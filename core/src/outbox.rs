@@ -39,12 +39,40 @@ impl OutboxKind {
 
 /// A sealed contact record as it travels in JSON (Base64url fields).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SealedContactJson {
     /// Authority key id.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[!-~]{1,100}$",
+            example = "sk-2026"
+        )
+    )]
     pub kid: String,
     /// HPKE encapsulated key, Base64url.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 2,
+            max_length = 256,
+            pattern = "^([A-Za-z0-9_-]{4})*([A-Za-z0-9_-][AQgw]|[A-Za-z0-9_-]{2}[AEIMQUYcgkosw048])?$",
+            example = "AAAA"
+        )
+    )]
     pub enc: String,
     /// Ciphertext, Base64url.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 2,
+            max_length = 4096,
+            pattern = "^([A-Za-z0-9_-]{4})*([A-Za-z0-9_-][AQgw]|[A-Za-z0-9_-]{2}[AEIMQUYcgkosw048])?$",
+            example = "AAAA"
+        )
+    )]
     pub ct: String,
 }
 
@@ -73,12 +101,40 @@ impl SealedContactJson {
 
 /// The body of a visit upload: what the server learns of a citizen's check-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitUpload {
     /// Stable client id (the visit id).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[!-~]{1,100}$",
+            example = "v-01JDXK"
+        )
+    )]
     pub client_id: String,
     /// Venue id from the signed poster.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[!-~]{1,100}$",
+            example = "V7K2M9"
+        )
+    )]
     pub venue_id: String,
     /// Key id that signed the poster.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[!-~]{1,100}$",
+            example = "ak-2026"
+        )
+    )]
     pub poster_kid: String,
     /// Start, Unix ms.
     pub started_at: i64,
@@ -94,18 +150,49 @@ pub struct VisitUpload {
 
 /// The body of a visitor-log upload: one person seen by a business scanner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitorUpload {
     /// Stable client id (the visitor-log entry id).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[!-~]{1,100}$",
+            example = "g-01JDXK"
+        )
+    )]
     pub client_id: String,
     /// Venue id.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[!-~]{1,100}$",
+            example = "V7K2M9"
+        )
+    )]
     pub venue_id: String,
     /// Checkpoint name (e.g. "Cổng chính").
+    #[cfg_attr(feature = "openapi", schema(max_length = 60, example = "Cổng chính"))]
     pub checkpoint: String,
     /// `entry` or `exit`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^(entry|exit)$", example = "entry")
+    )]
     pub direction: String,
     /// When scanned, Unix ms.
     pub scanned_at: i64,
     /// What identified the person (personal_qr, cccd, bhyt, national_qr, manual).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = "^(personal_qr|cccd|bhyt|national_qr|manual)$",
+            example = "cccd"
+        )
+    )]
     pub source: String,
     /// The contact record, sealed to the health authority.
     pub contact: SealedContactJson,

@@ -8,6 +8,8 @@ pub mod bhyt;
 mod cbor;
 pub mod cccd;
 pub mod contact;
+pub mod enrolment;
+pub mod foreign;
 pub mod national;
 pub mod personal;
 pub mod scanned;

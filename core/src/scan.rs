@@ -23,7 +23,7 @@ mod zxing;
 
 pub use continuous::{ContinuousScanner, MAX_REMEMBERED};
 pub use frame::{FramePoint, LumaFrame, MAX_PIXELS, MAX_SIDE, Rotation, ScanError, ScanWindow};
-pub use scanner::{DecodedCode, Pass, ScanResult, Scanner, ScannerConfig};
+pub use scanner::{DecodedCode, FrameObservation, Pass, ScanResult, Scanner, ScannerConfig};
 
 use crate::keys::TrustList;
 

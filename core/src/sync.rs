@@ -21,6 +21,7 @@
 
 mod backoff;
 mod state;
+pub(crate) use state::{get as state_get, set as state_set};
 
 pub use backoff::{Backoff, random_unit};
 pub use state::SyncState;
@@ -461,6 +462,24 @@ impl SyncClient {
 
     fn parse<T: DeserializeOwned>(body: &[u8], what: &'static str) -> Result<T, SyncError> {
         serde_json::from_slice(body).map_err(|_| SyncError::InvalidResponse(what))
+    }
+
+    /// Redeems a staff-phone enrolment code (from the owner's one-time QR) for a scanner
+    /// binding. A used, expired or unknown code is `Server { status: 404 | 410, .. }`.
+    pub async fn enrol(
+        &self,
+        code: &str,
+        cancel: &CancelToken,
+    ) -> Result<api::EnrolResponse, SyncError> {
+        let req = self
+            .http
+            .post(self.url(api::PATH_ENROL)?)
+            .json(&api::EnrolRequest {
+                code: code.to_owned(),
+            });
+        let a = self.exchange(req, cancel).await?;
+        self.check_status(&a)?;
+        Self::parse::<api::EnrolResponse>(&a.body, "enrolment answer")
     }
 
     /// Runs a whole sync: trust list, exposure list (alerts), uploads.

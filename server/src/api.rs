@@ -51,4 +51,22 @@ pub fn router() -> Router<AppState> {
         .layer(axum::extract::DefaultBodyLimit::max(
             quetma_core::api::MAX_BODY_BYTES,
         ))
+        .layer(axum::middleware::map_response(no_store))
+}
+
+/// Session tokens, case exports and every other answer of the JSON API are not kept by a
+/// browser or a proxy, unless the handler chose a policy (the exposure lists' `no-cache`).
+async fn no_store(mut res: axum::response::Response) -> axum::response::Response {
+    let h = res.headers_mut();
+    if !h.contains_key(axum::http::header::CACHE_CONTROL) {
+        h.insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+    }
+    h.insert(
+        "x-content-type-options",
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
+    res
 }

@@ -15,6 +15,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::api::router())
         .merge(crate::web::router())
         .merge(crate::portal::router())
+        .merge(crate::well_known::router())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -9,6 +9,9 @@ use crate::error::HttpError;
 use crate::service::accounts::{self, Account, Role};
 use crate::state::AppState;
 
+/// The header carrying the session's CSRF token when the JSON API is called with the cookie.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "quetma_session";
 
@@ -64,14 +67,36 @@ pub fn session_cookie(parts: &Parts) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
+fn csrf_given(parts: &Parts, csrf: &str) -> bool {
+    let given = parts
+        .headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    crate::portal::auth::same_token(given, csrf)
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HttpError> {
-        let Some(token) = bearer(parts).or_else(|| session_cookie(parts)) else {
+        let from_bearer = bearer(parts);
+        let by_cookie = from_bearer.is_none();
+        let Some(token) = from_bearer.or_else(|| session_cookie(parts)) else {
             return Ok(Self::default());
         };
         match accounts::session_account(state, &token).await? {
+            Some((_, csrf))
+                if by_cookie && !parts.method.is_safe() && !csrf_given(parts, &csrf) =>
+            {
+                // The portal's cookie on a state-changing call must come with the session's
+                // CSRF token in `X-CSRF-Token` (a browser sends cookies on cross-site requests).
+                Err(HttpError::new(
+                    axum::http::StatusCode::FORBIDDEN,
+                    "csrf",
+                    "Thiếu mã chống giả mạo (X-CSRF-Token) / Missing or wrong X-CSRF-Token",
+                ))
+            }
             Some((account, csrf)) => Ok(Self {
                 account: Some(account),
                 csrf_token: Some(csrf),

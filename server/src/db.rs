@@ -426,6 +426,18 @@ impl Tx {
         }
     }
 
+    /// Runs several `;`-separated statements without parameters (DDL) in the transaction.
+    pub async fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+        match self {
+            Self::Sqlite(_) => Ok(self.sqlite()?.execute_batch(sql)?),
+            Self::Postgres(_) => {
+                let t = self.pg()?;
+                (&mut **t).execute(AssertSqlSafe(sql.to_owned())).await?;
+                Ok(())
+            }
+        }
+    }
+
     /// Runs a query; the first row, if any.
     pub async fn query_opt(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, DbError> {
         Ok(self.query(sql, params).await?.into_iter().next())

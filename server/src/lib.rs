@@ -8,6 +8,7 @@
 //! - [`web`]: the web check-in page a stock camera opens (`/V/{code}`).
 //! - [`portal`]: the web portal's pages.
 //! - [`retention`]: the purge job.
+//! - [`well_known`]: the app-link documents (`/.well-known/`) for the iOS and Android apps.
 //! - [`app`]: the router and the listener.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 #![recursion_limit = "512"]
@@ -22,5 +23,6 @@ pub mod retention;
 pub mod service;
 pub mod state;
 pub mod web;
+pub mod well_known;
 
 pub use state::AppState;

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod enrol;
 pub mod exposures;
 pub mod stats;
+pub mod throttle;
 pub mod uploads;
 pub mod venues;
 

@@ -40,6 +40,8 @@ pub struct Config {
     /// Take the client address from the last `X-Forwarded-For` hop (behind a reverse proxy
     /// that sets it) instead of the TCP peer.
     pub trust_forwarded_for: bool,
+    /// Which phone apps may open the poster and enrolment links (`/.well-known/`; none: 404).
+    pub app_links: crate::well_known::AppLinks,
 }
 
 impl Default for Config {
@@ -56,6 +58,7 @@ impl Default for Config {
             web_checkin_per_minute: 30,
             web_checkin_burst: 30,
             trust_forwarded_for: false,
+            app_links: crate::well_known::AppLinks::default(),
         }
     }
 }
@@ -175,6 +178,10 @@ impl Clock {
     }
 }
 
+/// How many devices' worth of device API requests one client address may make (phones behind
+/// one carrier NAT share an address).
+pub const ADDRESS_FACTOR: u32 = 50;
+
 /// The per-device token bucket.
 pub type DeviceLimiter = DefaultKeyedRateLimiter<String>;
 
@@ -193,6 +200,10 @@ pub struct AppState {
     pub limiter: Arc<DeviceLimiter>,
     /// Web check-in rate limiter, keyed by client address and venue.
     pub web_limiter: Arc<DeviceLimiter>,
+    /// Device API limiter keyed by client address: [`ADDRESS_FACTOR`] times the device quota.
+    pub address_limiter: Arc<DeviceLimiter>,
+    /// Failed-login throttle (portal and API), in memory.
+    pub login_throttle: Arc<crate::service::throttle::LoginThrottle>,
 }
 
 impl AppState {
@@ -202,6 +213,15 @@ impl AppState {
             NonZeroU32::new(config.device_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(config.device_burst.max(1)).unwrap_or(NonZeroU32::MIN);
         let limiter = RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst));
+        let address_limiter = RateLimiter::keyed(
+            Quota::per_minute(
+                per_minute
+                    .saturating_mul(NonZeroU32::new(ADDRESS_FACTOR).unwrap_or(NonZeroU32::MIN)),
+            )
+            .allow_burst(
+                burst.saturating_mul(NonZeroU32::new(ADDRESS_FACTOR).unwrap_or(NonZeroU32::MIN)),
+            ),
+        );
         let web_per_minute =
             NonZeroU32::new(config.web_checkin_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         let web_burst = NonZeroU32::new(config.web_checkin_burst.max(1)).unwrap_or(NonZeroU32::MIN);
@@ -214,6 +234,8 @@ impl AppState {
             clock,
             limiter: Arc::new(limiter),
             web_limiter: Arc::new(web_limiter),
+            address_limiter: Arc::new(address_limiter),
+            login_throttle: Arc::default(),
         }
     }
 

@@ -30,8 +30,104 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/V/{code}", get(page).post(submit))
         .route("/v/{code}", get(page).post(submit))
+        .route("/V/{code}/checkout", axum::routing::post(checkout))
+        .route("/v/{code}/checkout", axum::routing::post(checkout))
         .route("/E/{code}", get(enrol_page))
+        .route(CSS_PATH, get(css))
         .route("/healthz", get(|| async { "ok" }))
+        .layer(axum::middleware::from_fn(security_headers))
+}
+
+/// Where the check-in page's style sheet is served (the CSP allows no inline style).
+pub const CSS_PATH: &str = "/static/checkin.css";
+/// The form-token cookie of the check-in page (double submit; `SameSite=Strict`).
+pub const FORM_COOKIE: &str = "qm_web";
+
+async fn css() -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLE,
+    )
+        .into_response()
+}
+
+/// The portal's security headers on every web answer, and `no-store` unless the handler
+/// chose a cache policy (the error page echoes what was typed: name, phone, ID).
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    for (k, v) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "same-origin"),
+        (
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    ] {
+        h.insert(k, HeaderValue::from_static(v));
+    }
+    if !h.contains_key(axum::http::header::CACHE_CONTROL) {
+        h.insert(
+            axum::http::header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        );
+    }
+    res
+}
+
+/// The form token of a request (its `qm_web` cookie), if any.
+fn form_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == FORM_COOKIE)
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty() && v.len() <= 64)
+}
+
+/// The request's form token, or a new one with the `Set-Cookie` that carries it.
+fn form_token(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
+    if let Some(t) = form_cookie(headers) {
+        return (t, None);
+    }
+    let t = random_token::<20>().unwrap_or_default();
+    let c = format!("{FORM_COOKIE}={t}; Path=/; Max-Age=86400; HttpOnly; SameSite=Strict");
+    (t.clone(), HeaderValue::from_str(&c).ok())
+}
+
+/// Whether a POST comes from the check-in page itself: a browser's `Sec-Fetch-Site` says
+/// same-origin (or none: typed / from the camera app), its `Origin` (when sent) is this host
+/// or the deployment's base URL, and the form token matches the `qm_web` cookie.
+fn same_site_post(state: &AppState, headers: &HeaderMap, token: &str) -> bool {
+    let get = |k: &str| headers.get(k).and_then(|v| v.to_str().ok());
+    if let Some(site) = get("sec-fetch-site")
+        && !matches!(site, "same-origin" | "none")
+    {
+        return false;
+    }
+    if let Some(origin) = get("origin") {
+        let host = origin.split_once("://").map(|(_, h)| h);
+        let base = state
+            .config
+            .public_base_url
+            .split_once("://")
+            .map(|(_, h)| h.trim_end_matches('/'));
+        let ok = host.is_some_and(|h| {
+            Some(h) == get("host") || base.is_some_and(|b| b.eq_ignore_ascii_case(h))
+        });
+        if !ok {
+            return false;
+        }
+    }
+    form_cookie(headers).is_some_and(|c| crate::portal::auth::same_token(&c, token))
 }
 
 /// `?lang=`.
@@ -77,13 +173,15 @@ border-radius:4px}fieldset label{font-weight:400;display:flex;gap:.5rem;align-it
 button{font-size:1.1rem;padding:.8rem 1.2rem;background:#0a5;color:#fff;border:0;border-radius:6px;width:100%;\
 margin-top:1rem}.err{background:#fee;border:1px solid #c00;padding:.6rem;border-radius:4px}\
 .ok{background:#efe;border:1px solid #0a5;padding:.8rem;border-radius:4px}.venue{background:#f4f4f4;\
-padding:.8rem;border-radius:4px}input[type=checkbox]{width:1.4rem;height:1.4rem;flex:none}.warn{font-size:.9rem;color:#a00}nav{text-align:right}";
+padding:.8rem;border-radius:4px}.field-err{color:#a00;font-weight:600;margin:.1rem 0}input.bad{border:2px solid #c00}\
+.consent{background:#eef5ff;border:1px solid #36c;padding:.6rem;border-radius:4px}.small{font-size:.9rem;color:#333}\
+.next{background:#f4f4f4;padding:.6rem .8rem;border-radius:4px;margin-top:1rem}h2{font-size:1.15rem;margin-top:1.2rem}input[type=checkbox]{width:1.4rem;height:1.4rem;flex:none}.warn{font-size:.9rem;color:#a00}nav{text-align:right}";
 
 fn layout(en: bool, title: &str, body: &str) -> Html<String> {
     Html(format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} — QuetMa</title><style>{STYLE}</style></head><body><main>{body}</main></body></html>",
+         <title>{} — QuetMa</title><link rel=\"stylesheet\" href=\"{CSS_PATH}\"></head><body><main>{body}</main></body></html>",
         if en { "en" } else { "vi" },
         esc(title)
     ))
@@ -121,9 +219,31 @@ struct Typed {
     phone: String,
     id_number: String,
     birth_year: String,
+    /// Health answers ticked (`symptom_*`, `contact_*`, `health_consent`), kept on an error.
+    ticked: Vec<String>,
 }
 
-fn form_html(en: bool, code: &str, v: &Venue, typed: &Typed, error: Option<&str>) -> String {
+/// A message for one field of the form.
+#[derive(Debug, Clone, Copy)]
+struct FieldError {
+    field: &'static str,
+    vi: &'static str,
+    en: &'static str,
+}
+
+/// Everything the form page shows besides the venue.
+struct FormView<'a> {
+    code: &'a str,
+    token: &'a str,
+    typed: &'a Typed,
+    errors: &'a [FieldError],
+    /// A message for the whole form (an expired form token).
+    notice: Option<&'a str>,
+}
+
+fn form_html(en: bool, v: &Venue, f: &FormView<'_>) -> String {
+    let code = f.code;
+    let typed = f.typed;
     let lang_link = if en {
         format!(
             "<nav><a href=\"/V/{}\" lang=\"vi\">Tiếng Việt</a></nav>",
@@ -143,80 +263,191 @@ fn form_html(en: bool, code: &str, v: &Venue, typed: &Typed, error: Option<&str>
         esc(&v.name),
         esc(&v.address)
     ));
-    if let Some(e) = error {
-        h.push_str(&format!("<p class=\"err\" role=\"alert\">{}</p>", esc(e)));
+    if let Some(n) = f.notice {
+        h.push_str(&format!("<p class=\"err\" role=\"alert\">{}</p>", esc(n)));
+    }
+    if !f.errors.is_empty() {
+        h.push_str(&format!(
+            "<div class=\"err\" role=\"alert\"><p>{}</p><ul>",
+            t(
+                en,
+                "Vui lòng sửa các mục sau:",
+                "Please correct the following:"
+            )
+        ));
+        for e in f.errors {
+            h.push_str(&format!(
+                "<li><a href=\"#{}\">{}</a></li>",
+                e.field,
+                esc(t(en, e.vi, e.en))
+            ));
+        }
+        h.push_str("</ul></div>");
     }
     let action = if en {
         format!("/V/{}?lang=en", esc(code))
     } else {
         format!("/V/{}", esc(code))
     };
-    h.push_str(&format!("<form method=\"post\" action=\"{action}\">"));
     h.push_str(&format!(
-        "<label for=\"full_name\">{} *</label><input type=\"text\" id=\"full_name\" name=\"full_name\" required maxlength=\"100\" autocomplete=\"name\" value=\"{}\">",
+        "<form method=\"post\" action=\"{action}\"><input type=\"hidden\" name=\"t\" value=\"{}\">",
+        esc(f.token)
+    ));
+    let input = |h: &mut String,
+                 name: &'static str,
+                 kind: &str,
+                 lbl: String,
+                 required: bool,
+                 extra: &str,
+                 value: &str| {
+        let err = f.errors.iter().find(|e| e.field == name);
+        h.push_str(&format!(
+            "<label for=\"{name}\">{lbl}{}</label>",
+            if required { " *" } else { "" }
+        ));
+        if let Some(e) = err {
+            h.push_str(&format!(
+                "<p class=\"field-err\" id=\"{name}-err\">{}</p>",
+                esc(t(en, e.vi, e.en))
+            ));
+        }
+        h.push_str(&format!(
+            "<input type=\"{kind}\" id=\"{name}\" name=\"{name}\"{}{}{} {extra} value=\"{}\">",
+            if required { " required" } else { "" },
+            if err.is_some() {
+                format!(" aria-invalid=\"true\" aria-describedby=\"{name}-err\"")
+            } else {
+                String::new()
+            },
+            if err.is_some() { " class=\"bad\"" } else { "" },
+            esc(value)
+        ));
+    };
+    h.push_str(&format!(
+        "<fieldset><legend>{}</legend>",
+        t(en, "Thông tin liên hệ", "Contact details")
+    ));
+    input(
+        &mut h,
+        "full_name",
+        "text",
         label(Field::FullName),
-        esc(&typed.full_name)
-    ));
-    h.push_str(&format!(
-        "<label for=\"phone\">{} *</label><input type=\"tel\" id=\"phone\" name=\"phone\" required maxlength=\"20\" autocomplete=\"tel\" value=\"{}\">",
+        true,
+        "maxlength=\"100\" autocomplete=\"name\"",
+        &typed.full_name,
+    );
+    input(
+        &mut h,
+        "phone",
+        "tel",
         label(Field::Phone),
-        esc(&typed.phone)
-    ));
-    h.push_str(&format!(
-        "<label for=\"id_number\">{}</label><input type=\"text\" id=\"id_number\" name=\"id_number\" maxlength=\"20\" value=\"{}\">",
+        true,
+        "maxlength=\"20\" autocomplete=\"tel\" inputmode=\"tel\"",
+        &typed.phone,
+    );
+    input(
+        &mut h,
+        "id_number",
+        "text",
         label(Field::IdNumber),
-        esc(&typed.id_number)
-    ));
-    h.push_str(&format!(
-        "<label for=\"birth_year\">{}</label><input type=\"number\" id=\"birth_year\" name=\"birth_year\" min=\"1900\" max=\"2100\" value=\"{}\">",
+        false,
+        "maxlength=\"20\"",
+        &typed.id_number,
+    );
+    input(
+        &mut h,
+        "birth_year",
+        "number",
         label(Field::BirthYear),
-        esc(&typed.birth_year)
-    ));
+        false,
+        "min=\"1900\" max=\"2100\" inputmode=\"numeric\"",
+        &typed.birth_year,
+    );
     h.push_str(&format!(
-        "<fieldset><legend>{}</legend><p>{}</p>",
+        "<p class=\"small\">{}</p></fieldset>",
+        t(
+            en,
+            "Họ tên, điện thoại và số giấy tờ được mã hoá ngay, chỉ cơ quan y tế mở được khi truy vết; tự xoá sau thời hạn lưu giữ.",
+            "Your name, phone and ID are encrypted at once; only the health authority can open them, when tracing. Deleted after the retention period."
+        )
+    ));
+    let checked = |name: &str| {
+        if typed.ticked.iter().any(|t| t == name) {
+            " checked"
+        } else {
+            ""
+        }
+    };
+    // The health declaration: optional, its own consent first, apart from the contact details.
+    h.push_str(&format!(
+        "<fieldset class=\"health\"><legend>{}</legend><div class=\"consent\"><label><input type=\"checkbox\" name=\"health_consent\" value=\"1\"{}> {}</label></div><p>{}</p>",
         t(
             en,
             "Khai báo y tế (không bắt buộc)",
             "Health declaration (optional)"
         ),
+        checked("health_consent"),
+        t(
+            en,
+            "Tôi đồng ý gửi các câu trả lời sức khoẻ dưới đây (lưu riêng, không gắn với tên tôi) để phục vụ phòng chống dịch.",
+            "I agree to send the health answers below (kept apart, not linked to my name) for epidemic control."
+        ),
         label(Field::Symptoms)
     ));
-    for s in Symptom::ALL {
-        let name = serde_json::to_value(s)
+    for sym in Symptom::ALL {
+        let name = serde_json::to_value(sym)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
+        let field = format!("symptom_{name}");
         h.push_str(&format!(
-            "<label><input type=\"checkbox\" name=\"symptom_{name}\" value=\"1\"> {}</label>",
-            esc(if en { s.label_en() } else { s.label_vi() })
+            "<label><input type=\"checkbox\" name=\"{field}\" value=\"1\"{}> {}</label>",
+            checked(&field),
+            esc(if en { sym.label_en() } else { sym.label_vi() })
         ));
     }
     h.push_str(&format!("<p>{}</p>", label(Field::Contacts)));
     for (i, (vi, en_text)) in CONTACT_QUESTIONS.iter().enumerate() {
+        let field = format!("contact_{i}");
         h.push_str(&format!(
-            "<label><input type=\"checkbox\" name=\"contact_{i}\" value=\"1\"> {}</label>",
+            "<label><input type=\"checkbox\" name=\"{field}\" value=\"1\"{}> {}</label>",
+            checked(&field),
             esc(if en { en_text } else { vi })
         ));
     }
     h.push_str(&format!(
-        "<label><input type=\"checkbox\" name=\"health_consent\" value=\"1\"> {}</label></fieldset>",
-        t(
-            en,
-            "Tôi đồng ý gửi các câu trả lời sức khoẻ này (lưu riêng, không gắn với tên tôi) để phục vụ phòng chống dịch.",
-            "I agree to send these health answers (kept apart, not linked to my name) for epidemic control."
-        )
-    ));
-    h.push_str(&format!(
-        "<p class=\"warn\">{}</p><p>{}</p><button type=\"submit\">{}</button></form>",
+        "<p class=\"warn\">{}</p></fieldset><button type=\"submit\">{}</button></form>",
         esc(t(en, WARNING_VI, WARNING_EN)),
-        t(
-            en,
-            "Họ tên, điện thoại và số giấy tờ được mã hoá ngay, chỉ cơ quan y tế mở được khi truy vết; tự xoá sau thời hạn lưu giữ.",
-            "Your name, phone and ID are encrypted at once; only the health authority can open them, when tracing. Deleted after the retention period."
-        ),
         t(en, "Check-in", "Check in")
     ));
     h
+}
+
+/// The form page answer (with the form-token cookie when the browser had none).
+#[allow(clippy::too_many_arguments)]
+fn form_page(
+    en: bool,
+    status: StatusCode,
+    v: &Venue,
+    code: &str,
+    headers: &HeaderMap,
+    typed: &Typed,
+    errors: &[FieldError],
+    notice: Option<&str>,
+) -> Response {
+    let (token, set) = form_token(headers);
+    let view = FormView {
+        code,
+        token: &token,
+        typed,
+        errors,
+        notice,
+    };
+    let mut r = (status, layout(en, &v.name, &form_html(en, v, &view))).into_response();
+    if let Some(c) = set {
+        r.headers_mut().append(axum::http::header::SET_COOKIE, c);
+    }
+    r
 }
 
 /// `GET /V/{code}`.
@@ -224,15 +455,20 @@ pub async fn page(
     State(state): State<AppState>,
     Path(code): Path<String>,
     Query(lang): Query<Lang>,
+    headers: HeaderMap,
 ) -> Response {
     let en = lang.en();
     match venue_of(&state, &code).await {
-        Ok(Some(v)) if !v.suspended => layout(
+        Ok(Some(v)) if !v.suspended => form_page(
             en,
-            &v.name,
-            &form_html(en, &code, &v, &Typed::default(), None),
-        )
-        .into_response(),
+            StatusCode::OK,
+            &v,
+            &code,
+            &headers,
+            &Typed::default(),
+            &[],
+            None,
+        ),
         Ok(Some(_)) => error_page(
             en,
             StatusCode::FORBIDDEN,
@@ -329,12 +565,41 @@ pub async fn submit(
             );
         }
     };
+    let ticked: Vec<String> = form
+        .iter()
+        .filter(|(k, v)| {
+            v == "1"
+                && (k == "health_consent" || k.starts_with("symptom_") || k.starts_with("contact_"))
+                && k.len() <= 40
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
     let typed = Typed {
         full_name: field(&form, "full_name").to_owned(),
         phone: field(&form, "phone").to_owned(),
         id_number: field(&form, "id_number").to_owned(),
         birth_year: field(&form, "birth_year").to_owned(),
+        ticked,
     };
+    // A post from another site (through a visitor's browser), or a form without its token:
+    // the form again, with what was typed and a fresh token; nothing stored.
+    if !same_site_post(&state, &headers, field(&form, "t")) {
+        tracing::info!("web check-in without a valid form token");
+        return form_page(
+            en,
+            StatusCode::FORBIDDEN,
+            &v,
+            &code,
+            &headers,
+            &typed,
+            &[],
+            Some(t(
+                en,
+                "Biểu mẫu đã hết hạn hoặc không gửi từ trang này. Vui lòng kiểm tra rồi bấm Check-in lại.",
+                "The form expired or was not sent from this page. Please check it and press Check in again.",
+            )),
+        );
+    }
     let phone: String = typed
         .phone
         .chars()
@@ -354,6 +619,35 @@ pub async fn submit(
     let id_ok = id
         .as_ref()
         .is_none_or(|s| s.len() <= 20 && s.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let mut errors = Vec::new();
+    if typed.full_name.is_empty() || typed.full_name.chars().count() > 100 {
+        errors.push(FieldError {
+            field: "full_name",
+            vi: "Vui lòng nhập họ tên (tối đa 100 ký tự).",
+            en: "Please enter your full name (at most 100 characters).",
+        });
+    }
+    if !phone_ok {
+        errors.push(FieldError {
+            field: "phone",
+            vi: "Số điện thoại cần 9–15 chữ số, ví dụ 0912 345 678.",
+            en: "A phone number has 9–15 digits, e.g. 0912 345 678.",
+        });
+    }
+    if !id_ok {
+        errors.push(FieldError {
+            field: "id_number",
+            vi: "Số giấy tờ chỉ gồm chữ và số, tối đa 20 ký tự (CCCD: 12 số).",
+            en: "An ID number has only letters and digits, at most 20 (CCCD: 12 digits).",
+        });
+    }
+    if !typed.birth_year.is_empty() && birth_year.is_none() {
+        errors.push(FieldError {
+            field: "birth_year",
+            vi: "Năm sinh là bốn chữ số, ví dụ 1988.",
+            en: "A year of birth has four digits, e.g. 1988.",
+        });
+    }
     let record = ContactRecord {
         full_name: typed.full_name.clone(),
         id_kind: id.as_deref().map(|s| match s.len() {
@@ -366,26 +660,22 @@ pub async fn submit(
         birth_year,
         source: ContactSource::Manual,
     };
-    let sealed = if typed.full_name.is_empty()
-        || !phone_ok
-        || !id_ok
-        || (!typed.birth_year.is_empty() && birth_year.is_none())
-    {
-        None
-    } else {
+    let sealed = if errors.is_empty() {
         record.seal(&state.keys.sealing).ok()
+    } else {
+        None
     };
     let Some(sealed) = sealed else {
-        let msg = t(
+        return form_page(
             en,
-            "Vui lòng kiểm tra họ tên, số điện thoại (9–15 chữ số), số giấy tờ và năm sinh.",
-            "Please check your name, phone (9–15 digits), ID number and year of birth.",
-        );
-        return (
             StatusCode::UNPROCESSABLE_ENTITY,
-            layout(en, &v.name, &form_html(en, &code, &v, &typed, Some(msg))),
-        )
-            .into_response();
+            &v,
+            &code,
+            &headers,
+            &typed,
+            &errors,
+            None,
+        );
     };
     let now = state.now_ms();
     let planned_end = now + v.default_stay_minutes * 60_000;
@@ -402,7 +692,7 @@ pub async fn submit(
     };
     let row = CheckinRow {
         venue_id: v.id.clone(),
-        client_id,
+        client_id: client_id.clone(),
         source: "web".into(),
         started_at: now,
         ended_at: None,
@@ -447,19 +737,116 @@ pub async fn submit(
         .map(|t| t.to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC)))
         .map(|t| format!("{:02}:{:02}", t.hour(), t.minute()))
         .unwrap_or_default();
+    let lang_q = if en { "?lang=en" } else { "" };
+    let (token, _) = form_token(&headers);
     let body = format!(
-        "<h1>{}</h1><div class=\"ok\" role=\"status\"><strong>{}</strong><br>{}</div><p>{} {until} (GMT+7).</p><p>{}</p>",
+        "<h1>{}</h1><div class=\"ok\" role=\"status\"><strong>{}</strong><br>{}</div>\
+         <p>{} <strong>{until}</strong> (GMT+7).</p>\
+         <h2>{}</h2>\
+         <form method=\"post\" action=\"/V/{code_e}/checkout{lang_q}\"><input type=\"hidden\" name=\"t\" value=\"{}\">\
+         <input type=\"hidden\" name=\"c\" value=\"{}\"><button type=\"submit\">{}</button></form>\
+         <p class=\"small\">{}</p>\
+         <div class=\"next\"><p><strong>{}</strong></p><p>{}</p></div>\
+         <p><a href=\"/V/{code_e}{lang_q}\">{}</a></p>",
         t(en, "Đã check-in", "Checked in"),
         esc(&v.name),
         esc(&v.address),
         t(en, "Tự động check-out lúc", "Automatic check-out at"),
+        t(en, "Khi rời đi", "When you leave"),
+        esc(&token),
+        esc(&client_id),
+        t(en, "Check-out ngay bây giờ", "Check out now"),
         t(
             en,
-            "Cài ứng dụng QuetMa để nhận cảnh báo tiếp xúc ngay trên điện thoại.",
-            "Install the QuetMa app to get exposure alerts on your phone."
+            "Giữ trang này mở để check-out khi rời đi; nếu không, hệ thống tự check-out vào giờ trên.",
+            "Keep this page open to check out when you leave; otherwise you are checked out at the time above."
         ),
+        t(en, "Nhận cảnh báo tiếp xúc", "Get exposure alerts"),
+        t(
+            en,
+            "Check-in trên web không nhận được cảnh báo. Cài ứng dụng QuetMa (tìm \u{201c}QuetMa\u{201d} trên CH Play hoặc App Store) rồi quét lại áp phích lần sau để được báo ngay trên điện thoại.",
+            "A web check-in gets no alerts. Install the QuetMa app (search \u{201c}QuetMa\u{201d} on Google Play or the App Store) and scan the poster with it next time to be alerted on your phone."
+        ),
+        t(en, "Check-in cho người khác", "Check in someone else"),
+        code_e = esc(&code),
     );
     (StatusCode::OK, layout(en, &v.name, &body)).into_response()
+}
+
+/// `POST /V/{code}/checkout`: the done page's "check out now" (its hidden random client id is
+/// the capability; only a web check-in still open, at this venue, is ended).
+pub async fn checkout(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(lang): Query<Lang>,
+    headers: HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let en = lang.en();
+    if !same_site_post(&state, &headers, field(&form, "t")) {
+        return error_page(
+            en,
+            StatusCode::FORBIDDEN,
+            "Biểu mẫu đã hết hạn hoặc không gửi từ trang này.",
+            "The form expired or was not sent from this page.",
+        );
+    }
+    let client = field(&form, "c");
+    let v = match venue_of(&state, &code).await {
+        Ok(Some(v)) if client.starts_with("W-") && client.len() <= 40 => v,
+        Ok(_) => {
+            return error_page(
+                en,
+                StatusCode::NOT_FOUND,
+                "Không tìm thấy lượt check-in này.",
+                "This check-in was not found.",
+            );
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "web check-out");
+            return error_page(
+                en,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Lỗi máy chủ.",
+                "Server error.",
+            );
+        }
+    };
+    let now = state.now_ms();
+    let r = state
+        .db
+        .exec(
+            "UPDATE checkins SET ended_at = $1 WHERE venue_id = $2 AND client_id = $3 \
+             AND source = 'web' AND ended_at IS NULL AND started_at <= $1",
+            &params![now, &v.id, client],
+        )
+        .await;
+    match r {
+        Ok(n) if n > 0 => (
+            StatusCode::OK,
+            layout(
+                en,
+                &v.name,
+                &format!(
+                    "<h1>{}</h1><div class=\"ok\" role=\"status\"><strong>{}</strong></div><p>{}</p>",
+                    t(en, "Đã check-out", "Checked out"),
+                    esc(&v.name),
+                    t(en, "Cảm ơn bạn. Có thể đóng trang này.", "Thank you. You can close this page.")
+                ),
+            ),
+        )
+            .into_response(),
+        Ok(_) => error_page(
+            en,
+            StatusCode::NOT_FOUND,
+            "Lượt check-in này đã kết thúc.",
+            "This check-in has already ended.",
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "web check-out");
+            error_page(en, StatusCode::INTERNAL_SERVER_ERROR, "Lỗi máy chủ.", "Server error.")
+        }
+    }
 }
 
 /// `GET /E/{code}`: a stock camera opened a staff enrolment QR.

@@ -891,14 +891,19 @@ async fn web_check_ins_are_rate_limited_per_address_and_venue() {
             let path = format!("/V/{}", qr.split("/V/").nth(1).unwrap());
             let app = &app;
             async move {
+                let (token, cookie) = app.web_token(&path).await;
                 app.raw(
                     Method::POST,
                     &path,
                     None,
-                    Some(b"full_name=Nguyen+Van+Binh&phone=0912345678".to_vec()),
+                    Some(
+                        format!("t={token}&full_name=Nguyen+Van+Binh&phone=0912345678")
+                            .into_bytes(),
+                    ),
                     &[
                         ("content-type", "application/x-www-form-urlencoded"),
                         ("x-forwarded-for", from),
+                        ("cookie", &cookie),
                     ],
                 )
                 .await

@@ -297,6 +297,11 @@ async fn openapi_documents_every_api_route() {
     // Every schema a route names exists.
     for r in quetma_server::api::openapi::ROUTES {
         for name in r.request.into_iter().chain([r.response.1]) {
+            // `[T]` is an array of T; the rest are inline (no body, a PDF, any object).
+            let name = name.trim_start_matches('[').trim_end_matches(']');
+            if matches!(name, "Empty" | "Pdf" | "Object") {
+                continue;
+            }
             assert!(
                 doc["components"]["schemas"][name].is_object(),
                 "schema {name}"

@@ -76,7 +76,11 @@ fn expect(role: &str, method: &str, pattern: &str) -> Expect {
 fn classify(a: &Answer) -> Expect {
     if a.status == StatusCode::FORBIDDEN {
         Expect::Forbidden
-    } else if a.status == StatusCode::SEE_OTHER && a.location().as_deref() == Some("/portal/login")
+    } else if a.status == StatusCode::SEE_OTHER
+        && a.location().is_some_and(|l| {
+            // Signed out, a GET of a page comes back to it after signing in (`?next=`).
+            l == "/portal/login" || l.starts_with("/portal/login?next=%2Fportal%2F")
+        })
     {
         Expect::Login
     } else {

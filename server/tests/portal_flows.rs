@@ -96,7 +96,10 @@ async fn login_wrong_password_then_session_then_logout_on(s: Server) {
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     let after = c.get(&s, "/portal/venues").await;
     assert_eq!(after.status, StatusCode::SEE_OTHER);
-    assert_eq!(after.location().as_deref(), Some("/portal/login"));
+    assert_eq!(
+        after.location().as_deref(),
+        Some("/portal/login?next=%2Fportal%2Fvenues")
+    );
 }
 
 #[tokio::test]
@@ -540,7 +543,7 @@ async fn ward_view_counts_low_venues_reminders_and_suspension_on(s: Server) {
         a_row.contains("Cổng chính (vào): 2"),
         "per-checkpoint counts: {a_row}"
     );
-    assert!(a_row.contains("Áp phích (ứng dụng): 18"));
+    assert!(a_row.contains("Áp phích (ứng dụng và web): 18"));
 
     // Three reminders flag the venue; then it can be suspended.
     let remind = format!("/portal/ward/venues/{}/remind", ids[4]);

@@ -64,6 +64,7 @@ pub struct QuetMaApp {
     pub(crate) keys: RwLock<Keys>,
     listener: Option<Arc<dyn EventListener>>,
     reset: Option<StoreResetInfo>,
+    pub(crate) core_reset: Option<quetma_core::store::StoreReset>,
     _purge: Mutex<Option<PurgeTimer>>,
     /// One sync at a time: a second `sync()` waits for the running one.
     pub(crate) sync_lock: tokio::sync::Mutex<()>,
@@ -150,6 +151,7 @@ impl QuetMaApp {
             keys: RwLock::new(keys),
             listener,
             reset: reset.clone(),
+            core_reset: opened.reset.clone(),
             _purge: Mutex::new(purge),
             sync_lock: tokio::sync::Mutex::new(()),
         });

@@ -126,6 +126,11 @@ pub enum ScannedCode {
         /// Why (names the rule, never the data).
         reason: String,
     },
+    /// A staff-phone enrolment link (the app's business flow redeems it).
+    Enrolment {
+        /// The deployment it belongs to.
+        base_url: String,
+    },
     /// Not a code QuetMa knows.
     Unknown,
 }
@@ -160,6 +165,9 @@ impl ScannedCode {
                     InvalidCode::National(_) => CodeKind::NationalQr,
                 },
                 reason: e.to_string(),
+            },
+            Scanned::Enrolment(l) => Self::Enrolment {
+                base_url: l.base_url.clone(),
             },
             Scanned::Unknown => Self::Unknown,
         }

@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension as _, Row, params};
 use serde::{Deserialize, Serialize};
 
 use crate::keys::SealingPublicKey;
-use crate::payload::personal::{PersonalError, PersonalQr};
+use crate::payload::personal::{HOLDER_TAG_BYTES, PersonalError, PersonalQr};
 use crate::payload::{ContactRecord, ContactSource, IdKind};
 use crate::render::{self, CardContent, QrMatrix, ScreenBitmap};
 use crate::store::{Store, StoreError, new_id};
@@ -318,16 +318,27 @@ impl Store {
     ) -> Result<PersonalQr, StoreError> {
         let profile = self.profile(profile_id)?;
         let summary = self.latest_declaration_summary(profile_id)?;
-        PersonalQr::new(
-            &profile.contact_record(),
-            summary,
-            authority,
-            self.now_ms() / 1000,
-        )
-        .map_err(|e| match e {
-            PersonalError::Seal(_) => StoreError::Invalid("profile cannot be sealed"),
-            _ => StoreError::Invalid("personal QR"),
-        })
+        let now = self.now_ms();
+        let qr = PersonalQr::new(&profile.contact_record(), summary, authority, now / 1000)
+            .map_err(|e| match e {
+                PersonalError::Seal(_) => StoreError::Invalid("profile cannot be sealed"),
+                _ => StoreError::Invalid("personal QR"),
+            })?;
+        Ok(qr.with_holder(self.holder_tag(profile_id, now)))
+    }
+
+    /// The holder tag of a profile's personal QR on the local day of `at_ms`: a keyed hash, so
+    /// every code rendered that day names the same holder to a scanner, and no one else can
+    /// link it to the profile.
+    pub fn holder_tag(&self, profile_id: &str, at_ms: i64) -> [u8; HOLDER_TAG_BYTES] {
+        let offset = i64::from(self.settings().utc_offset_minutes) * 60_000;
+        let day = (at_ms + offset).div_euclid(86_400_000).to_string();
+        let mac = self.person_key(&["personal_qr_holder", profile_id, &day]);
+        let mut tag = [0u8; HOLDER_TAG_BYTES];
+        for (t, m) in tag.iter_mut().zip(mac) {
+            *t = m;
+        }
+        tag
     }
 
     /// A profile's personal QR and its bitmap for a screen of `pixels_per_inch`, measuring 5 cm

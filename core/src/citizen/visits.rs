@@ -160,6 +160,22 @@ pub struct DayHistory {
     pub visits: Vec<Visit>,
 }
 
+/// Ends every open visit whose planned end is at or before `now`, inside `tx`.
+fn settle_tx(tx: &rusqlite::Transaction<'_>, now: i64) -> Result<usize, StoreError> {
+    let due: Vec<(String, i64)> = {
+        let mut stmt = tx.prepare(
+            "SELECT id, planned_end FROM visits
+             WHERE ended_at IS NULL AND cancelled_at IS NULL AND planned_end <= ?1",
+        )?;
+        let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (id, planned_end) in &due {
+        end_visit(tx, id, *planned_end, EndReason::DefaultStay, now)?;
+    }
+    Ok(due.len())
+}
+
 fn is_multi_day(category: VenueCategory) -> bool {
     matches!(category, VenueCategory::Lodging | VenueCategory::Healthcare)
 }
@@ -192,7 +208,6 @@ impl Store {
             return Err(StoreError::Invalid("no profile to check in"));
         }
         let now = self.now_ms();
-        self.settle()?;
         let venue = &poster.info;
         let cap = self.cap_ms(venue.category);
         let stay_minutes = options
@@ -209,7 +224,10 @@ impl Store {
                 .map_err(|_| StoreError::Invalid("profile cannot be sealed"))?;
             sealed.push((id.clone(), SealedContactJson::from(&contact)));
         }
+        // One transaction (one fsync): settling what ran out, ending visits elsewhere, the new
+        // visits and their uploads.
         let ids = self.write(|tx| {
+            settle_tx(tx, now)?;
             let mut ids = Vec::new();
             for (profile_id, contact) in &sealed {
                 let open: Vec<Visit> = open_visits(tx, profile_id)?;
@@ -287,20 +305,7 @@ impl Store {
     /// Runs before every history read and check-in; the shells may also call it on a timer.
     pub fn settle(&self) -> Result<usize, StoreError> {
         let now = self.now_ms();
-        self.write(|tx| {
-            let due: Vec<(String, i64)> = {
-                let mut stmt = tx.prepare(
-                    "SELECT id, planned_end FROM visits
-                     WHERE ended_at IS NULL AND cancelled_at IS NULL AND planned_end <= ?1",
-                )?;
-                let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                rows.collect::<Result<_, _>>()?
-            };
-            for (id, planned_end) in &due {
-                end_visit(tx, id, *planned_end, EndReason::DefaultStay, now)?;
-            }
-            Ok(due.len())
-        })
+        self.write(|tx| settle_tx(tx, now))
     }
 
     /// Cancels a wrong check-in: it leaves history and is withdrawn from the server.

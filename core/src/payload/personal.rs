@@ -14,6 +14,12 @@
 //! | 2 | latest declaration summary: `{1: date (days since 1970-01-01), 2: status}` | map, optional |
 //! | 3 | contact record sealed to the authority: `{1: kid, 2: enc, 3: ciphertext}` | map |
 //! | 4 | issued at, Unix seconds | uint |
+//! | 5 | holder tag: 16 bytes, the same for one person all day, another the next day | bytes, optional |
+//!
+//! The holder tag lets a business scanner count a visitor who shows a freshly rendered code
+//! again as one entry (the sealed record's HPKE `enc` changes with every render). It is a keyed
+//! hash of the profile and the local day made on the phone: no one can learn who it is, and it
+//! links one person's scans for a day at most.
 //!
 //! Only the display hint and the declaration summary are readable; the contact record (full
 //! name, ID number, phone) opens only with the health authority's offline key. A venue or the
@@ -112,7 +118,12 @@ pub struct PersonalQr {
     pub contact: SealedContact,
     /// When the code was made, Unix seconds.
     pub issued_at: i64,
+    /// The holder tag (see the module docs), if the code carries one.
+    pub holder: Option<[u8; HOLDER_TAG_BYTES]>,
 }
+
+/// Bytes in a holder tag.
+pub const HOLDER_TAG_BYTES: usize = 16;
 
 /// Why a text is not a valid personal QR. Messages name fields, never their contents.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -162,7 +173,14 @@ impl PersonalQr {
             declaration,
             contact: record.seal(authority)?,
             issued_at,
+            holder: None,
         })
+    }
+
+    /// The same code with a holder tag.
+    pub fn with_holder(mut self, holder: [u8; HOLDER_TAG_BYTES]) -> Self {
+        self.holder = Some(holder);
+        self
     }
 
     /// The QR text (`QM1:` + Base32).
@@ -186,6 +204,7 @@ impl PersonalQr {
             .put_opt(2, declaration)
             .put(3, self.contact.to_cbor())
             .put(4, self.issued_at)
+            .put_opt(5, self.holder.map(|h| h.to_vec()))
             .build();
         format!("{PREFIX}{}", BASE32_NOPAD.encode(&cbor::to_vec(&map)))
     }
@@ -251,11 +270,18 @@ pub fn decode(text: &str) -> Result<PersonalQr, PersonalError> {
     if contact.enc.len() != 32 || contact.ciphertext.len() < 16 {
         return Err(PersonalError::Field(FieldError::Invalid(3)));
     }
+    let holder = match m.get(5) {
+        None => None,
+        Some(_) => Some(
+            <[u8; HOLDER_TAG_BYTES]>::try_from(m.bytes(5)?).map_err(|_| FieldError::Invalid(5))?,
+        ),
+    };
     Ok(PersonalQr {
         hint,
         declaration,
         contact,
         issued_at: m.int(4)?,
+        holder,
     })
 }
 

@@ -20,6 +20,8 @@ pub enum Scanned {
     Bhyt(BhytCard),
     /// The national personal QR (Decision 1405).
     National(NationalQr),
+    /// A staff-phone enrolment link from a venue owner's portal.
+    Enrolment(super::enrolment::EnrolmentLink),
     /// A code of a kind we know, but invalid: the reason says why.
     Invalid(InvalidCode),
     /// Not a code we know.
@@ -52,6 +54,9 @@ pub fn classify(text: &str, trust: &TrustList) -> Scanned {
         Ok(v) => return Scanned::Venue(v),
         Err(VenueError::WrongPrefix) => {}
         Err(e) => return Scanned::Invalid(InvalidCode::Venue(e)),
+    }
+    if let Some(link) = super::enrolment::parse(text) {
+        return Scanned::Enrolment(link);
     }
     match personal::decode(text) {
         Ok(v) => return Scanned::Personal(v),

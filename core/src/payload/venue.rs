@@ -54,6 +54,7 @@ pub const MAX_DEFAULT_STAY_MINUTES: u32 = 14 * 24 * 60;
 /// does not know read as [`VenueCategory::Other`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum VenueCategory {
     /// Shop or convenience store.
     Shop,

@@ -72,6 +72,8 @@ pub(crate) struct Seen {
     pub code: bool,
     /// ... and some of them light on dark (an inverted code).
     pub light_on_dark: bool,
+    /// The size in pixels (7 modules) of the finder that confirmed the code, 0 when none.
+    pub size: usize,
 }
 
 /// Row buffers of [`seen`], kept by the scanner so that a stream of frames allocates nothing
@@ -148,6 +150,7 @@ pub(crate) fn seen(plane: &Plane<'_>, scratch: &mut Scratch) -> Seen {
                     )
                 {
                     seen.code = true;
+                    seen.size = seen.size.max(total);
                     if !cur {
                         seen.light_on_dark = true;
                     }

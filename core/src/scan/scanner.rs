@@ -280,6 +280,21 @@ pub struct Scanner {
     contained_panics: u64,
     passes_run: u64,
     next_extra: usize,
+    /// What the finder gate saw on the last frame decoded, if it ran.
+    last_finder: Option<finder::Seen>,
+}
+
+/// What a frame looked like, for the scanner's guidance (see [`Scanner::observe`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FrameObservation {
+    /// QR finder patterns are in view.
+    pub finder_seen: bool,
+    /// Their size in pixels (7 modules), 0 when none.
+    pub finder_px: u32,
+    /// The shorter side of the scanned area, pixels.
+    pub short_side_px: u32,
+    /// Mean luma, sampled (0–255).
+    pub mean_luma: u8,
 }
 
 impl Default for Scanner {
@@ -310,6 +325,7 @@ impl Scanner {
             contained_panics: 0,
             passes_run: 0,
             next_extra: 0,
+            last_finder: None,
         }
     }
 
@@ -430,7 +446,33 @@ impl Scanner {
             }
         }
         self.config.passes = passes;
+        self.last_finder = finder_seen;
         found
+    }
+
+    /// What the frame last given to [`Scanner::decode`] (or [`Scanner::scan`]) looked like: the
+    /// finder gate's answer (reused when the decode ran it, else run now: at most one finder
+    /// scan per frame) and the mean luma from a sparse sample (every 8th pixel of every 8th
+    /// row). Call it with that same frame, after the decode found nothing.
+    pub fn observe(&mut self, frame: &LumaFrame<'_>) -> FrameObservation {
+        let (plane, _) = frame.window_plane();
+        let seen = match self.last_finder.take() {
+            Some(s) => s,
+            None => finder::seen(&plane, &mut self.finder),
+        };
+        let (mut sum, mut n) = (0u64, 0u64);
+        for y in (0..plane.height).step_by(8) {
+            for &v in plane.row(y).iter().step_by(8) {
+                sum += u64::from(v);
+                n += 1;
+            }
+        }
+        FrameObservation {
+            finder_seen: seen.code,
+            finder_px: u32::try_from(seen.size).unwrap_or(u32::MAX),
+            short_side_px: u32::try_from(plane.width.min(plane.height)).unwrap_or(u32::MAX),
+            mean_luma: u8::try_from(sum.checked_div(n).unwrap_or(0)).unwrap_or(u8::MAX),
+        }
     }
 
     /// Indices of the passes to run on this frame (all, or the budgeted rotation).

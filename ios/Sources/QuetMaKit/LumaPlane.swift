@@ -43,26 +43,65 @@ extension QuetMaApp {
     }
 }
 
+/// A camera frame whose luma (Y) plane can be lent to the core: a `CVPixelBuffer` in the app,
+/// a fake buffer in tests. The plane is valid only inside `body` (the buffer stays locked).
+public protocol LumaFrameSource {
+    /// Runs `body` with the Y plane, wrapped in place (no copy), rotated by `rotation`.
+    func withLumaPlane<T>(rotation: Rotation, _ body: (LumaPlane) throws -> T) throws -> T
+}
+
+extension LumaPlane {
+    /// Wraps `count` bytes at `base` without copying them. The memory must stay valid and
+    /// unchanged while the plane is in use (inside a `withLumaPlane` body).
+    public static func borrowing(
+        _ base: UnsafeMutableRawPointer, count: Int, width: Int, height: Int, rowStride: Int,
+        rotation: Rotation
+    ) -> LumaPlane {
+        LumaPlane(
+            bytes: Data(bytesNoCopy: base, count: count, deallocator: .none),
+            width: width, height: height, rowStride: rowStride, rotation: rotation
+        )
+    }
+}
+
+extension QuetMaApp {
+    /// Records every visitor's code in a camera frame at the session's checkpoint (the luma
+    /// plane lent in place).
+    public func record(
+        frame: some LumaFrameSource, rotation: Rotation, session: ScannerSession, scanner: FrameScanner
+    ) throws -> [ScanOutcome] {
+        try frame.withLumaPlane(rotation: rotation) { try record($0, session: session, scanner: scanner) }
+    }
+}
+
+extension FrameScanner {
+    /// Scans a camera frame's luma plane in place.
+    public func scan(frame: some LumaFrameSource, rotation: Rotation) throws -> [ScanResult] {
+        try frame.withLumaPlane(rotation: rotation) { try scan($0) }
+    }
+}
+
 #if canImport(CoreVideo)
 import CoreVideo
 
-extension LumaPlane {
-    /// Runs `body` with the Y plane of a bi-planar YUV (`420f`/`420v`) pixel buffer, wrapped
-    /// without a copy while the base address is locked. Do not keep the plane past `body`.
-    public static func withLumaPlane<T>(
-        of pixelBuffer: CVPixelBuffer, rotation: Rotation, _ body: (LumaPlane) throws -> T
-    ) throws -> T {
+/// The camera's `CVPixelBuffer` (bi-planar YUV `420f`/`420v`: plane 0 is luma).
+public struct PixelBufferFrame: LumaFrameSource {
+    public let pixelBuffer: CVPixelBuffer
+
+    public init(_ pixelBuffer: CVPixelBuffer) { self.pixelBuffer = pixelBuffer }
+
+    public func withLumaPlane<T>(rotation: Rotation, _ body: (LumaPlane) throws -> T) throws -> T {
         CVPixelBufferLockBaseAddress(pixelBuffer, .readOnly)
         defer { CVPixelBufferUnlockBaseAddress(pixelBuffer, .readOnly) }
-        guard let base = CVPixelBufferGetBaseAddressOfPlane(pixelBuffer, 0) else {
+        guard CVPixelBufferGetPlaneCount(pixelBuffer) >= 2,
+              let base = CVPixelBufferGetBaseAddressOfPlane(pixelBuffer, 0) else {
             throw QuetMaError.InvalidInput(reason: "pixel buffer has no luma plane")
         }
         let height = CVPixelBufferGetHeightOfPlane(pixelBuffer, 0)
         let stride = CVPixelBufferGetBytesPerRowOfPlane(pixelBuffer, 0)
-        let data = Data(bytesNoCopy: base, count: stride * height, deallocator: .none)
-        return try body(LumaPlane(
-            bytes: data, width: CVPixelBufferGetWidthOfPlane(pixelBuffer, 0), height: height,
-            rowStride: stride, rotation: rotation
+        return try body(LumaPlane.borrowing(
+            base, count: stride * height, width: CVPixelBufferGetWidthOfPlane(pixelBuffer, 0),
+            height: height, rowStride: stride, rotation: rotation
         ))
     }
 }

@@ -18,7 +18,11 @@ use crate::service::{enrol as enrol_svc, exposures, uploads};
 use crate::state::AppState;
 
 /// Checks the device header and takes a token from the device's bucket.
-pub fn admit(state: &AppState, headers: &HeaderMap) -> HttpResult<String> {
+pub fn admit(
+    state: &AppState,
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> HttpResult<String> {
     let device = headers
         .get(DEVICE_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -31,7 +35,15 @@ pub fn admit(state: &AppState, headers: &HeaderMap) -> HttpResult<String> {
             )
         })?
         .to_owned();
-    if let Err(not_until) = state.limiter.check_key(&device) {
+    // Keyed by the device id the phone chose, and by its address too (with room for a
+    // carrier NAT): new made-up device ids from one address do not buy new buckets.
+    let address = crate::web::client_address(state, headers, extensions);
+    let limited = state
+        .limiter
+        .check_key(&device)
+        .err()
+        .or_else(|| state.address_limiter.check_key(&address).err());
+    if let Some(not_until) = limited {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         let mut e = HttpError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -56,8 +68,9 @@ fn signed<T: serde::Serialize + serde::de::DeserializeOwned>(
 pub async fn trust_list(
     State(state): State<AppState>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
 ) -> HttpResult<Json<Signed<TrustListDoc>>> {
-    admit(&state, &headers)?;
+    admit(&state, &headers, &extensions)?;
     let doc = TrustListDoc {
         issued_at: state.now_ms(),
         signing: state.keys.public.signing.clone(),
@@ -70,9 +83,22 @@ pub async fn trust_list(
 pub async fn uploads(
     State(state): State<AppState>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     body: Result<Bytes, BytesRejection>,
 ) -> HttpResult<Response> {
-    admit(&state, &headers)?;
+    admit(&state, &headers, &extensions)?;
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(HttpError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Cần Content-Type: application/json / Content-Type must be application/json",
+        ));
+    }
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             HttpError::new(
@@ -144,10 +170,26 @@ fn still_fresh(tag: &str, latest: i64, since: i64) -> bool {
 pub async fn exposures(
     State(state): State<AppState>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     since: Result<Query<Since>, axum::extract::rejection::QueryRejection>,
 ) -> HttpResult<Response> {
-    admit(&state, &headers)?;
-    let since = since.map_or(0, |q| q.since.max(0));
+    admit(&state, &headers, &extensions)?;
+    let since = since
+        .map_err(|_| {
+            HttpError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                "tham số since không hợp lệ / since must be a sequence number",
+            )
+        })?
+        .since;
+    if since < 0 {
+        return Err(HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "tham số since không hợp lệ / since must be ≥ 0",
+        ));
+    }
     let latest = exposures::latest_seq(&state).await?;
     let etag = format!("\"{latest}-{since}\"");
     let matches = headers
@@ -175,9 +217,10 @@ pub async fn exposures(
 pub async fn enrol(
     State(state): State<AppState>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     body: Result<Json<EnrolRequest>, axum::extract::rejection::JsonRejection>,
 ) -> HttpResult<Response> {
-    admit(&state, &headers)?;
+    admit(&state, &headers, &extensions)?;
     let Json(req) = body.map_err(|_| {
         HttpError::new(
             StatusCode::BAD_REQUEST,

@@ -1,8 +1,13 @@
-//! `GET /api/v1/openapi.json`: an OpenAPI 3.1 document of the JSON API, written by hand from
-//! one route table ([`ROUTES`]) that the tests check against the router.
+//! `GET /api/v1/openapi.json`: the OpenAPI 3.1 document of the JSON API.
+//!
+//! Every schema is derived from the serde type itself (`utoipa::ToSchema`, on core's wire types
+//! behind its `openapi` feature and on the server's): enums, bounds, patterns and examples sit
+//! on the types. The operations come from one route table ([`ROUTES`]) that the tests check
+//! against the router; create calls carry OpenAPI links to the routes that take their id.
 
 use axum::Json;
 use serde_json::{Value, json};
+use utoipa::OpenApi as _;
 
 /// One documented route.
 #[derive(Debug, Clone, Copy)]
@@ -119,7 +124,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "The caller's venues",
         "venue_owner, ward_officer, admin",
         None,
-        (200, "VenueList"),
+        (200, "[Venue]"),
     ),
     r(
         "get",
@@ -159,7 +164,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "Check-ins per venue of a ward; ?period=day|week",
         "ward_officer (own ward), admin",
         None,
-        (200, "WardStats"),
+        (200, "[VenueStats]"),
     ),
     r(
         "post",
@@ -207,78 +212,177 @@ pub const ROUTES: &[RouteDoc] = &[
         "Latest audit log entries",
         "admin",
         None,
-        (200, "AuditList"),
+        (200, "[AuditEntry]"),
     ),
 ];
 
-fn obj(props: &[(&str, &str)], required: &[&str]) -> Value {
-    let mut p = serde_json::Map::new();
-    for (name, ty) in props {
-        let schema = match *ty {
-            "string" | "integer" | "boolean" | "object" => json!({"type": ty}),
-            "string?" => json!({"type": ["string", "null"]}),
-            "integer?" => json!({"type": ["integer", "null"]}),
-            t if t.starts_with('[') => {
-                json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{}", &t[1..t.len() - 1])}})
-            }
-            t => json!({"$ref": format!("#/components/schemas/{t}")}),
-        };
-        p.insert((*name).into(), schema);
-    }
-    json!({"type": "object", "properties": p, "required": required})
+/// `Signed<TrustListDoc>`: `payload` is the [`quetma_core::api::TrustListDoc`] JSON,
+/// Base64url; `sig` an Ed25519 signature over it by the key `kid`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct SignedTrustList {
+    /// Signing key id.
+    #[schema(example = "ak-2026")]
+    kid: String,
+    /// The document's JSON bytes, Base64url without padding.
+    #[schema(pattern = "^[A-Za-z0-9_-]*$")]
+    payload: String,
+    /// Ed25519 signature, Base64url (64 bytes).
+    #[schema(pattern = "^[A-Za-z0-9_-]{85}[AQgw]$")]
+    sig: String,
 }
 
-fn schemas() -> Value {
-    let signed = obj(
-        &[("kid", "string"), ("payload", "string"), ("sig", "string")],
-        &["kid", "payload", "sig"],
-    );
-    json!({
-        "Signed": signed,
-        "SignedTrustList": {"allOf": [{"$ref": "#/components/schemas/Signed"}], "description": "payload: TrustListDoc JSON, Base64url"},
-        "SignedExposureList": {"allOf": [{"$ref": "#/components/schemas/Signed"}], "description": "payload: ExposureList JSON, Base64url"},
-        "PublicKeyEntry": obj(&[("kid", "string"), ("public", "string")], &["kid", "public"]),
-        "TrustListDoc": obj(&[("issued_at", "integer"), ("signing", "[PublicKeyEntry]"), ("sealing", "PublicKeyEntry")], &["issued_at", "signing"]),
-        "SealedContact": obj(&[("kid", "string"), ("enc", "string"), ("ct", "string")], &["kid", "enc", "ct"]),
-        "VisitUpload": obj(&[("client_id", "string"), ("venue_id", "string"), ("poster_kid", "string"), ("started_at", "integer"), ("ended_at", "integer?"), ("planned_end", "integer"), ("cancelled", "boolean"), ("contact", "SealedContact")], &["client_id", "venue_id", "poster_kid", "started_at", "planned_end", "cancelled", "contact"]),
-        "VisitorUpload": obj(&[("client_id", "string"), ("venue_id", "string"), ("checkpoint", "string"), ("direction", "string"), ("scanned_at", "integer"), ("source", "string"), ("contact", "SealedContact")], &["client_id", "venue_id", "checkpoint", "direction", "scanned_at", "source", "contact"]),
-        "UploadBatch": obj(&[("sent_at", "integer"), ("visits", "[VisitUpload]"), ("visitors", "[VisitorUpload]")], &["sent_at"]),
-        "Rejected": {"type": "object", "properties": {"client_id": {"type": "string"}, "reason": {"type": "string", "enum": ["unknown_venue", "venue_suspended", "invalid", "expired", "not_enrolled"]}}, "required": ["client_id", "reason"]},
-        "UploadResponse": obj(&[("accepted", "[String]"), ("rejected", "[Rejected]"), ("server_time", "integer")], &["accepted", "rejected", "server_time"]),
-        "String": {"type": "string"},
-        "ExposureNotice": obj(&[("id", "string"), ("venue_id", "string"), ("start", "integer"), ("end", "integer"), ("tail_ms", "integer"), ("min_overlap_ms", "integer"), ("level", "string"), ("guidance_vi", "string"), ("guidance_en", "string"), ("published_at", "integer"), ("seq", "integer"), ("withdrawn", "boolean")], &["id", "venue_id", "start", "end", "tail_ms", "min_overlap_ms", "level", "guidance_vi", "guidance_en", "published_at", "seq"]),
-        "ExposureList": obj(&[("issued_at", "integer"), ("since", "integer"), ("latest_seq", "integer"), ("notices", "[ExposureNotice]")], &["issued_at", "since", "latest_seq", "notices"]),
-        "EnrolRequest": obj(&[("code", "string")], &["code"]),
-        "EnrolResponse": obj(&[("venue_id", "string"), ("venue_name", "string"), ("checkpoint", "string"), ("scanner_token", "string")], &["venue_id", "venue_name", "checkpoint", "scanner_token"]),
-        "ApiError": obj(&[("code", "string"), ("message", "string")], &["code", "message"]),
-        "LoginRequest": obj(&[("username", "string"), ("password", "string")], &["username", "password"]),
-        "LoginResponse": obj(&[("token", "string"), ("csrf_token", "string"), ("expires_at", "integer"), ("role", "string"), ("account_id", "string")], &["token", "csrf_token", "expires_at", "role", "account_id"]),
-        "NewAccount": obj(&[("username", "string"), ("password", "string"), ("role", "string"), ("ward_code", "integer?")], &["username", "password", "role"]),
-        "Account": obj(&[("id", "string"), ("username", "string"), ("role", "string"), ("ward_code", "integer?")], &["id", "username", "role"]),
-        "VenueDetails": obj(&[("venue_id", "string?"), ("name", "string"), ("address", "string"), ("ward_code", "integer"), ("category", "string"), ("default_stay_minutes", "integer?")], &["name", "ward_code", "category"]),
-        "RegisterResponse": obj(&[("venue_id", "string"), ("qr_text", "string"), ("poster_pdf_url", "string")], &["venue_id", "qr_text", "poster_pdf_url"]),
-        "Venue": obj(&[("id", "string"), ("name", "string"), ("address", "string"), ("ward_code", "integer"), ("category", "string"), ("default_stay_minutes", "integer"), ("owner_id", "string?"), ("suspended", "boolean"), ("flagged", "boolean"), ("reminder_count", "integer"), ("poster_text", "string"), ("created_at", "integer")], &["id", "name", "ward_code", "category"]),
-        "VenueList": {"type": "array", "items": {"$ref": "#/components/schemas/Venue"}},
-        "NewEnrolment": obj(&[("checkpoint", "string")], &[]),
-        "Enrolment": obj(&[("code", "string"), ("qr_text", "string"), ("venue_id", "string"), ("checkpoint", "string"), ("expires_at", "integer")], &["code", "qr_text", "venue_id", "checkpoint", "expires_at"]),
-        "NewReminder": obj(&[("message", "string")], &[]),
-        "Suspension": obj(&[("suspended", "boolean")], &["suspended"]),
-        "VenueStats": obj(&[("venue", "Venue"), ("checkins", "integer"), ("visitors", "integer"), ("last_checkin_at", "integer?"), ("idle", "boolean")], &["venue", "checkins", "visitors", "idle"]),
-        "WardStats": {"type": "array", "items": {"$ref": "#/components/schemas/VenueStats"}},
-        "Window": obj(&[("venue_id", "string"), ("start", "integer"), ("end", "integer")], &["venue_id", "start", "end"]),
-        "CaseVisit": obj(&[("venue_id", "string"), ("started_at", "integer"), ("ended_at", "integer?"), ("planned_end", "integer?")], &["venue_id", "started_at"]),
-        "CaseInput": obj(&[("windows", "[Window]"), ("visits", "[CaseVisit]"), ("tail_ms", "integer?"), ("min_overlap_ms", "integer?")], &[]),
-        "Contact": obj(&[("kind", "string"), ("venue_id", "string"), ("client_id", "string"), ("started_at", "integer"), ("ended_at", "integer"), ("overlap_ms", "integer")], &["kind", "venue_id", "client_id", "started_at", "ended_at", "overlap_ms"]),
-        "CaseResult": obj(&[("case_id", "string"), ("windows", "[Window]"), ("tail_ms", "integer"), ("min_overlap_ms", "integer"), ("contacts", "[Contact]")], &["case_id", "windows", "tail_ms", "min_overlap_ms", "contacts"]),
-        "ExportRecord": {"allOf": [{"$ref": "#/components/schemas/Contact"}, obj(&[("sealed", "SealedContact")], &["sealed"])]},
-        "CaseExport": obj(&[("format", "string"), ("case_id", "string"), ("created_at", "integer"), ("exported_at", "integer"), ("records", "[ExportRecord]")], &["format", "case_id", "created_at", "exported_at", "records"]),
-        "NoticeInput": obj(&[("venue_id", "string"), ("start", "integer"), ("end", "integer"), ("tail_ms", "integer?"), ("min_overlap_ms", "integer?"), ("level", "string?"), ("guidance_vi", "string?"), ("guidance_en", "string?"), ("case_id", "string?")], &["venue_id", "start", "end"]),
-        "AuditEntry": obj(&[("id", "integer"), ("at", "integer"), ("username", "string?"), ("action", "string"), ("target", "string"), ("detail", "string")], &["id", "at", "action", "target", "detail"]),
-        "AuditList": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}},
-        "Object": {"type": "object"},
-        "Empty": {"type": "null"},
-        "Pdf": {"type": "string", "contentMediaType": "application/pdf"}
-    })
+/// `Signed<ExposureList>`: `payload` is the [`quetma_core::api::ExposureList`] JSON, Base64url.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct SignedExposureList {
+    /// Signing key id.
+    #[schema(example = "ak-2026")]
+    kid: String,
+    /// The document's JSON bytes, Base64url without padding.
+    #[schema(pattern = "^[A-Za-z0-9_-]*$")]
+    payload: String,
+    /// Ed25519 signature, Base64url (64 bytes).
+    #[schema(pattern = "^[A-Za-z0-9_-]{85}[AQgw]$")]
+    sig: String,
+}
+
+/// The schemas, each derived from its type.
+#[derive(utoipa::OpenApi)]
+#[openapi(components(schemas(
+    SignedTrustList,
+    SignedExposureList,
+    quetma_core::keys::files::PublicKeyEntry,
+    quetma_core::api::TrustListDoc,
+    quetma_core::outbox::SealedContactJson,
+    quetma_core::outbox::VisitUpload,
+    quetma_core::outbox::VisitorUpload,
+    quetma_core::api::UploadBatch,
+    quetma_core::api::RejectReason,
+    quetma_core::api::Rejected,
+    quetma_core::api::UploadResponse,
+    quetma_core::api::ExposureLevel,
+    quetma_core::api::ExposureNotice,
+    quetma_core::api::ExposureList,
+    quetma_core::api::EnrolRequest,
+    quetma_core::api::EnrolResponse,
+    quetma_core::api::ApiError,
+    quetma_core::payload::venue::VenueCategory,
+    crate::api::tools::LoginRequest,
+    crate::api::tools::LoginResponse,
+    crate::api::tools::NewAccount,
+    crate::api::tools::RegisterResponse,
+    crate::api::tools::NewEnrolment,
+    crate::api::tools::NewReminder,
+    crate::api::tools::Suspension,
+    crate::service::accounts::Role,
+    crate::service::accounts::Account,
+    crate::service::venues::VenueDetails,
+    crate::service::venues::Venue,
+    crate::service::enrol::Enrolment,
+    crate::service::stats::Period,
+    crate::service::stats::VenueStats,
+    crate::service::cases::Window,
+    crate::service::cases::CaseVisit,
+    crate::service::cases::CaseInput,
+    crate::service::cases::Contact,
+    crate::service::cases::CaseResult,
+    crate::service::cases::ExportRecord,
+    crate::service::cases::CaseExport,
+    crate::service::exposures::NoticeInput,
+    crate::service::audit::AuditEntry,
+)))]
+struct Schemas;
+
+/// The `components.schemas` object, derived from the types.
+pub fn schemas() -> Value {
+    serde_json::to_value(Schemas::openapi())
+        .ok()
+        .and_then(|v| v.pointer("/components/schemas").cloned())
+        .unwrap_or_else(|| json!({}))
+}
+
+/// The device header's value: 16–64 ASCII letters and digits (what `device.rs` accepts).
+pub const DEVICE_ID_PATTERN: &str = "^[A-Za-z0-9]{16,64}$";
+
+/// `operationId` of a route: method and path words, `_`-joined.
+pub fn operation_id(method: &str, path: &str) -> String {
+    let words: Vec<&str> = path
+        .trim_start_matches("/api/v1/")
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    format!("{method}_{}", words.join("_"))
+}
+
+/// OpenAPI links from a create call's answer to the routes that take the id it made.
+fn links(method: &str, path: &str) -> Option<Value> {
+    let (field, targets): (&str, &[(&str, &str)]) = match (method, path) {
+        ("post", "/api/v1/venues") => (
+            "venue_id",
+            &[
+                ("get", "/api/v1/venues/{id}/poster.pdf"),
+                ("post", "/api/v1/venues/{id}/enrolments"),
+                ("post", "/api/v1/venues/{id}/reminders"),
+                ("post", "/api/v1/venues/{id}/suspension"),
+            ],
+        ),
+        ("post", "/api/v1/cases") => (
+            "case_id",
+            &[
+                ("get", "/api/v1/cases/{id}"),
+                ("get", "/api/v1/cases/{id}/export"),
+            ],
+        ),
+        ("post", "/api/v1/notices") => ("id", &[("post", "/api/v1/notices/{id}/withdraw")]),
+        _ => return None,
+    };
+    let mut out = serde_json::Map::new();
+    for (m, p) in targets {
+        let id = operation_id(m, p);
+        out.insert(
+            id.clone(),
+            json!({"operationId": id, "parameters": {"id": format!("$response.body#/{field}")}}),
+        );
+    }
+    Some(Value::Object(out))
+}
+
+fn schema_ref(name: &str) -> Value {
+    match name {
+        "Object" => json!({"type": "object"}),
+        n if n.starts_with('[') => {
+            json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{}", &n[1..n.len() - 1])}})
+        }
+        n => json!({"$ref": format!("#/components/schemas/{n}")}),
+    }
+}
+
+/// The success response of a route.
+fn success(route: &RouteDoc) -> Value {
+    let mut r = match route.response.1 {
+        "Empty" => json!({"description": "Done (no body)"}),
+        "Pdf" => json!({
+            "description": "OK",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+        }),
+        name => json!({
+            "description": "OK",
+            "content": {"application/json": {"schema": schema_ref(name)}}
+        }),
+    };
+    if let Some(l) = links(route.method, route.path) {
+        r["links"] = l;
+    }
+    r
+}
+
+fn path_param(name: &str) -> Value {
+    let schema = match name {
+        "code" => json!({"type": "integer", "minimum": 0, "maximum": 4_294_967_295_u64}),
+        _ => json!({"type": "string", "pattern": "^[!-~]{1,100}$"}),
+    };
+    json!({"name": name, "in": "path", "required": true, "schema": schema})
 }
 
 /// The document.
@@ -289,35 +393,47 @@ pub fn openapi() -> Value {
             .entry(route.path.to_owned())
             .or_insert_with(|| json!({}));
         let mut op = json!({
+            "operationId": operation_id(route.method, route.path),
             "summary": route.summary,
             "description": format!("Who: {}", route.auth),
             "responses": {
-                route.response.0.to_string(): {
-                    "description": "OK",
-                    "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{}", route.response.1)}}}
-                },
+                route.response.0.to_string(): success(route),
                 "default": {
                     "description": "Error",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
                 }
             }
         });
+        let device = route.auth.starts_with("device");
         let params: Vec<Value> = route
             .path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
-            .chain(route.auth.starts_with("device").then(|| {
-                json!({"name": quetma_core::api::DEVICE_HEADER, "in": "header", "required": true, "schema": {"type": "string"}})
+            .map(path_param)
+            .chain(device.then(|| {
+                json!({"name": quetma_core::api::DEVICE_HEADER, "in": "header", "required": true,
+                       "schema": {"type": "string", "pattern": DEVICE_ID_PATTERN},
+                       "example": "a1b2c3d4e5f6a7b8c9d0"})
+            }))
+            .chain((route.path == "/api/v1/exposures").then(|| {
+                json!({"name": "since", "in": "query", "required": false,
+                       "schema": {"type": "integer", "minimum": 0}})
+            }))
+            .chain((route.path == "/api/v1/wards/{code}/stats").then(|| {
+                json!({"name": "period", "in": "query", "required": false,
+                       "schema": {"$ref": "#/components/schemas/Period"}})
             }))
             .collect();
         if !params.is_empty() {
             op["parameters"] = Value::Array(params);
         }
+        if !device && route.auth != "anyone" {
+            op["security"] = json!([{"bearer": []}]);
+        }
         if let Some(req) = route.request {
             op["requestBody"] = json!({
                 "required": true,
-                "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{req}")}}}
+                "content": {"application/json": {"schema": schema_ref(req)}}
             });
         }
         entry[route.method] = op;

@@ -13,6 +13,38 @@ use crate::service::accounts::{self, Account, Role};
 use crate::service::{audit, cases, enrol, exposures, stats, venues};
 use crate::state::AppState;
 
+/// A path parameter that never rejects on its own: a bad one becomes a JSON 400 that the
+/// handler returns only after authenticating the caller (so an anonymous caller learns
+/// nothing from the path, and the answer is JSON like every other).
+#[derive(Debug)]
+pub struct ApiPath<T>(pub Result<T, HttpError>);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            Path::<T>::from_request_parts(parts, state)
+                .await
+                .map(|Path(t)| t)
+                .map_err(|_| {
+                    HttpError::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_path",
+                        "Đường dẫn không hợp lệ / Invalid path parameter",
+                    )
+                }),
+        ))
+    }
+}
+
 type JsonBody<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
 
 fn body<T>(b: JsonBody<T>) -> HttpResult<T> {
@@ -26,16 +58,17 @@ fn body<T>(b: JsonBody<T>) -> HttpResult<T> {
 }
 
 /// `POST /api/v1/session` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
     /// Username.
+    #[schema(example = "admin")]
     pub username: String,
     /// Password.
     pub password: String,
 }
 
 /// `POST /api/v1/session` answer.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LoginResponse {
     /// Bearer token.
     pub token: String,
@@ -52,22 +85,34 @@ pub struct LoginResponse {
 /// `POST /api/v1/session`.
 pub async fn create_session(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    extensions: axum::http::Extensions,
     b: JsonBody<LoginRequest>,
 ) -> HttpResult<Json<LoginResponse>> {
     let req = body(b)?;
-    match accounts::login(&state, &req.username, &req.password).await? {
-        Some(s) => Ok(Json(LoginResponse {
+    let address = crate::web::client_address(&state, &headers, &extensions);
+    match accounts::login(&state, &req.username, &req.password, &address).await? {
+        accounts::LoginOutcome::Session(s) => Ok(Json(LoginResponse {
             token: s.token,
             csrf_token: s.csrf_token,
             expires_at: s.expires_at,
             role: s.account.role,
             account_id: s.account.id,
         })),
-        None => Err(HttpError::new(
+        accounts::LoginOutcome::Refused => Err(HttpError::new(
             StatusCode::UNAUTHORIZED,
             "bad_credentials",
             "Sai tên đăng nhập hoặc mật khẩu / Wrong username or password",
         )),
+        accounts::LoginOutcome::Throttled { retry_after_s } => {
+            let mut e = HttpError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "Quá nhiều lần đăng nhập sai, vui lòng thử lại sau / Too many failed sign-ins, try again later",
+            );
+            e.retry_after = Some(retry_after_s);
+            Err(e)
+        }
     }
 }
 
@@ -84,16 +129,19 @@ pub async fn delete_session(
 }
 
 /// `POST /api/v1/accounts` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewAccount {
-    /// Username.
+    /// Username: 3–64 letters, digits, `.`, `_`, `-`, `@`.
+    #[schema(pattern = "^[A-Za-z0-9._@-]{3,64}$", example = "can-bo.phuong")]
     pub username: String,
     /// Password (≥ 10 characters).
+    #[schema(min_length = 10, example = "mật-khẩu-dài-đủ")]
     pub password: String,
     /// Role.
     pub role: Role,
     /// Ward code (ward officers).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 4294967295_i64, example = 9619)]
     pub ward_code: Option<i64>,
 }
 
@@ -125,7 +173,7 @@ pub async fn create_account(
 }
 
 /// `POST /api/v1/venues` answer.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RegisterResponse {
     /// Venue id.
     pub venue_id: String,
@@ -173,9 +221,10 @@ pub async fn list_venues(
 pub async fn poster_pdf(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id_path: ApiPath<String>,
 ) -> HttpResult<Response> {
     let a = caller.require(&[Role::VenueOwner, Role::WardOfficer, Role::Admin])?;
+    let id = id_path.0?;
     let v = venues::get_venue(&state, &id)
         .await?
         .ok_or_else(HttpError::not_found)?;
@@ -199,10 +248,11 @@ pub async fn poster_pdf(
 }
 
 /// `POST /api/v1/venues/{id}/enrolments` body.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct NewEnrolment {
     /// Checkpoint name ("Cổng chính" when absent).
     #[serde(default)]
+    #[schema(max_length = 60, example = "Cổng chính")]
     pub checkpoint: String,
 }
 
@@ -210,17 +260,18 @@ pub struct NewEnrolment {
 pub async fn create_enrolment(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id_path: ApiPath<String>,
     b: JsonBody<NewEnrolment>,
 ) -> HttpResult<(StatusCode, Json<enrol::Enrolment>)> {
     let a = caller.require(&[Role::VenueOwner, Role::Admin])?;
+    let id = id_path.0?;
     let req = body(b)?;
     let e = enrol::create_enrolment(&state, a, &id, &req.checkpoint).await?;
     Ok((StatusCode::CREATED, Json(e)))
 }
 
 /// `POST /api/v1/venues/{id}/reminders` body.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct NewReminder {
     /// Message to the owner.
     #[serde(default)]
@@ -231,10 +282,11 @@ pub struct NewReminder {
 pub async fn send_reminder(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id_path: ApiPath<String>,
     b: JsonBody<NewReminder>,
 ) -> HttpResult<Json<venues::Venue>> {
     let a = caller.require(&[Role::WardOfficer, Role::Admin])?;
+    let id = id_path.0?;
     let req = body(b)?;
     Ok(Json(
         venues::send_reminder(&state, a, &id, &req.message).await?,
@@ -242,7 +294,7 @@ pub async fn send_reminder(
 }
 
 /// `POST /api/v1/venues/{id}/suspension` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Suspension {
     /// Suspend (true) or reinstate (false).
     pub suspended: bool,
@@ -252,10 +304,11 @@ pub struct Suspension {
 pub async fn set_suspension(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id_path: ApiPath<String>,
     b: JsonBody<Suspension>,
 ) -> HttpResult<Json<venues::Venue>> {
     let a = caller.require(&[Role::WardOfficer, Role::Admin])?;
+    let id = id_path.0?;
     let req = body(b)?;
     let v = venues::get_venue(&state, &id)
         .await?
@@ -295,11 +348,18 @@ pub struct PeriodQuery {
 pub async fn ward_stats(
     State(state): State<AppState>,
     caller: Caller,
-    Path(code): Path<i64>,
+    code_path: ApiPath<i64>,
     q: Result<Query<PeriodQuery>, axum::extract::rejection::QueryRejection>,
 ) -> HttpResult<Json<Vec<stats::VenueStats>>> {
     let a = caller.require(&[Role::WardOfficer, Role::Admin])?;
-    let period = q.map(|q| q.period).unwrap_or_default();
+    let bad = |m: &str| HttpError::new(StatusCode::BAD_REQUEST, "invalid", m);
+    let code = code_path.0?;
+    if code < 0 {
+        return Err(bad(
+            "mã phường không hợp lệ / ward code must be a number ≥ 0",
+        ));
+    }
+    let period = q.map_err(|_| bad("period: day | week"))?.period;
     Ok(Json(stats::ward_stats(&state, a, code, period).await?))
 }
 
@@ -321,9 +381,10 @@ pub async fn create_case(
 pub async fn get_case(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id_path: ApiPath<String>,
 ) -> HttpResult<Json<cases::CaseResult>> {
     let a = caller.require(&[Role::TracingOfficer])?;
+    let id = id_path.0?;
     Ok(Json(cases::get_case(&state, a, &id).await?))
 }
 
@@ -331,9 +392,10 @@ pub async fn get_case(
 pub async fn export_case(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id_path: ApiPath<String>,
 ) -> HttpResult<Response> {
     let a = caller.require(&[Role::TracingOfficer])?;
+    let id = id_path.0?;
     let export = cases::export_case(&state, a, &id).await?;
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"case-{id}.json\""))
         .unwrap_or(HeaderValue::from_static("attachment"));
@@ -358,9 +420,10 @@ pub async fn publish_notice(
 pub async fn withdraw_notice(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id_path: ApiPath<String>,
 ) -> HttpResult<StatusCode> {
     let a = caller.require(&[Role::TracingOfficer])?;
+    let id = id_path.0?;
     exposures::withdraw_notice(&state, a, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

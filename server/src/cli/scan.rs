@@ -130,6 +130,10 @@ pub fn describe(scanned: &Scanned) -> String {
             hint(&c.display_hint())
         ),
         Scanned::Invalid(e) => format!("Mã không hợp lệ / Invalid code: {e}"),
+        Scanned::Enrolment(l) => format!(
+            "Mã thêm máy quét của nhân viên / Staff-phone enrolment code for {}",
+            l.base_url
+        ),
         Scanned::Unknown => "Không phải mã QuetMa / Not a code we know".into(),
     }
 }

@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use quetma_server::db::Db;
 use quetma_server::service::accounts;
 use quetma_server::state::{AppState, Clock, Config, Keys};
+use quetma_server::well_known::AppLinks;
 
 /// Where the database and keys are.
 #[derive(clap::Args, Clone)]
@@ -95,6 +96,19 @@ pub struct ServeArgs {
     /// Behind a reverse proxy: take the client address from the last `X-Forwarded-For` hop.
     #[arg(long, env = "QUETMA_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// iOS Universal Links: the Apple developer team id (with --apple-bundle-id).
+    #[arg(long, env = "QUETMA_APPLE_TEAM_ID")]
+    pub apple_team_id: Option<String>,
+    /// iOS Universal Links: the app's bundle id (with --apple-team-id).
+    #[arg(long, env = "QUETMA_APPLE_BUNDLE_ID")]
+    pub apple_bundle_id: Option<String>,
+    /// Android App Links: the app's package name (with --android-cert-sha256).
+    #[arg(long, env = "QUETMA_ANDROID_PACKAGE")]
+    pub android_package: Option<String>,
+    /// Android App Links: SHA-256 fingerprint of the app's signing certificate (repeat, or
+    /// comma-separated in the variable).
+    #[arg(long, env = "QUETMA_ANDROID_CERT_SHA256", value_delimiter = ',')]
+    pub android_cert_sha256: Vec<String>,
 }
 
 /// Loads the keys, generating dev keys into the keys folder on first start.
@@ -140,6 +154,13 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
         .enable_all()
         .build()?;
     rt.block_on(async {
+        let app_links = AppLinks::new(
+            args.apple_team_id.as_deref(),
+            args.apple_bundle_id.as_deref(),
+            args.android_package.as_deref(),
+            &args.android_cert_sha256,
+        )
+        .context("app links (--apple-*, --android-*)")?;
         let keys = load_keys(args)?;
         let db = args.db.open().await?;
         let config = Config {
@@ -154,6 +175,7 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
             web_checkin_per_minute: args.web_checkin_per_minute,
             web_checkin_burst: args.web_checkin_burst,
             trust_forwarded_for: args.trust_forwarded_for,
+            app_links,
             ..Config::default()
         };
         let state = AppState::new(db, keys, config, Clock::system());

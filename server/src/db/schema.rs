@@ -6,7 +6,7 @@
 //! the Citus distribution key — and on PostgreSQL are partitioned by range on their time, one
 //! partition a day (`checkins_p20261125`), so the retention purge drops whole days.
 
-use super::{Backend, Db, DbError};
+use super::{Backend, Db, DbError, Tx};
 
 /// One day in ms.
 pub const DAY_MS: i64 = 86_400_000;
@@ -185,49 +185,170 @@ CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audi
 FOR EACH STATEMENT EXECUTE FUNCTION quetma_audit_append_only();
 "#;
 
-/// Creates whatever is missing (idempotent).
-pub async fn migrate(db: &Db) -> Result<(), DbError> {
-    match db.backend() {
-        Backend::Sqlite => {
-            let mut sql = COMMON.replace("{SERIAL}", "INTEGER PRIMARY KEY AUTOINCREMENT");
-            sql.push_str(&format!(
-                "CREATE TABLE IF NOT EXISTS checkins {CHECKINS_COLS};\n"
-            ));
-            sql.push_str(&format!(
-                "CREATE TABLE IF NOT EXISTS visitors {VISITORS_COLS};\n"
-            ));
-            sql.push_str(INDEXES);
-            sql.push_str(SQLITE_AUDIT);
-            db.batch(&sql).await?;
-            // Databases made before `max_stay_ms` existed.
-            match db
-                .batch("ALTER TABLE venues ADD COLUMN max_stay_ms BIGINT NOT NULL DEFAULT 0")
-                .await
-            {
-                Err(e) if !e.to_string().contains("duplicate column") => Err(e),
-                _ => Ok(()),
-            }
-        }
-        Backend::Postgres => {
-            // Two servers starting at once on a fresh database would race on CREATE IF NOT
-            // EXISTS; an advisory lock serialises them.
-            let mut sql = String::from("SELECT pg_advisory_lock(7263516);\n");
-            sql.push_str(&COMMON.replace("{SERIAL}", "BIGSERIAL PRIMARY KEY"));
-            sql.push_str(&format!(
-                "CREATE TABLE IF NOT EXISTS checkins {CHECKINS_COLS} PARTITION BY RANGE (started_at);\n"
-            ));
-            sql.push_str(&format!(
-                "CREATE TABLE IF NOT EXISTS visitors {VISITORS_COLS} PARTITION BY RANGE (scanned_at);\n"
-            ));
-            sql.push_str(INDEXES);
-            sql.push_str(PG_AUDIT);
-            sql.push_str(
-                "ALTER TABLE venues ADD COLUMN IF NOT EXISTS max_stay_ms BIGINT NOT NULL DEFAULT 0;\n",
-            );
-            sql.push_str("SELECT pg_advisory_unlock(7263516);\n");
-            db.batch(&sql).await
+/// The SQLite DDL of migration 1 (the schema as it stood before versioning).
+fn baseline_sqlite() -> String {
+    let mut sql = COMMON.replace("{SERIAL}", "INTEGER PRIMARY KEY AUTOINCREMENT");
+    sql.push_str(&format!(
+        "CREATE TABLE IF NOT EXISTS checkins {CHECKINS_COLS};\n"
+    ));
+    sql.push_str(&format!(
+        "CREATE TABLE IF NOT EXISTS visitors {VISITORS_COLS};\n"
+    ));
+    sql.push_str(INDEXES);
+    sql.push_str(SQLITE_AUDIT);
+    sql
+}
+
+/// The PostgreSQL DDL of migration 1.
+fn baseline_postgres() -> String {
+    let mut sql = COMMON.replace("{SERIAL}", "BIGSERIAL PRIMARY KEY");
+    sql.push_str(&format!(
+        "CREATE TABLE IF NOT EXISTS checkins {CHECKINS_COLS} PARTITION BY RANGE (started_at);\n"
+    ));
+    sql.push_str(&format!(
+        "CREATE TABLE IF NOT EXISTS visitors {VISITORS_COLS} PARTITION BY RANGE (scanned_at);\n"
+    ));
+    sql.push_str(INDEXES);
+    sql.push_str(PG_AUDIT);
+    sql.push_str(
+        "ALTER TABLE venues ADD COLUMN IF NOT EXISTS max_stay_ms BIGINT NOT NULL DEFAULT 0;\n",
+    );
+    sql
+}
+
+/// One numbered schema change, written for each engine.
+#[derive(Debug, Clone)]
+pub struct Migration {
+    /// Version (1, 2, …): applied in order, each once.
+    pub version: i64,
+    /// Short name, stored beside the version.
+    pub name: &'static str,
+    /// The SQLite statements.
+    pub sqlite: String,
+    /// The PostgreSQL statements.
+    pub postgres: String,
+}
+
+impl Migration {
+    /// The statements for `backend`.
+    pub fn sql(&self, backend: Backend) -> &str {
+        match backend {
+            Backend::Sqlite => &self.sqlite,
+            Backend::Postgres => &self.postgres,
         }
     }
+
+    /// SHA-256 (hex) of the statements for `backend`: an applied migration edited afterwards is
+    /// refused rather than silently skipped.
+    pub fn checksum(&self, backend: Backend) -> String {
+        use sha2::Digest as _;
+        hex::encode(sha2::Sha256::digest(self.sql(backend).as_bytes()))
+    }
+}
+
+/// Every migration, oldest first. Append only: never edit or renumber one that has shipped.
+///
+/// Migration 1 is the schema as it stood before versioning, written with `IF NOT EXISTS`
+/// throughout, so a database made by an unversioned server (no `schema_migrations` table)
+/// is adopted by it without change.
+pub fn migrations() -> Vec<Migration> {
+    vec![Migration {
+        version: 1,
+        name: "baseline",
+        sqlite: baseline_sqlite(),
+        postgres: baseline_postgres(),
+    }]
+}
+
+/// The newest schema version this build knows.
+pub fn latest_version() -> i64 {
+    migrations().last().map_or(0, |m| m.version)
+}
+
+const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    BIGINT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    checksum   TEXT NOT NULL,
+    applied_at BIGINT NOT NULL
+);";
+
+/// Brings the schema up to [`latest_version`]: every pending migration in order, all in one
+/// transaction (both engines have transactional DDL, so a failure leaves the database as it
+/// was), each recorded in `schema_migrations`. On PostgreSQL a transaction-scoped advisory
+/// lock serialises servers starting at once. Refuses a database whose schema is newer than
+/// this build, or whose applied migration differs from this build's text.
+pub async fn migrate(db: &Db) -> Result<Vec<i64>, DbError> {
+    let backend = db.backend();
+    let mut tx = db.begin().await?;
+    if backend == Backend::Postgres {
+        tx.exec("SELECT pg_advisory_xact_lock(7263516)", &[])
+            .await?;
+    }
+    tx.batch(MIGRATIONS_TABLE).await?;
+    let applied = tx
+        .query(
+            "SELECT version, checksum FROM schema_migrations ORDER BY version",
+            &[],
+        )
+        .await?;
+    let known = migrations();
+    let mut done = std::collections::HashSet::new();
+    for row in &applied {
+        let (version, checksum) = (row.int(0)?, row.text(1)?);
+        let Some(m) = known.iter().find(|m| m.version == version) else {
+            return Err(DbError::Other(format!(
+                "the database has schema version {version}, newer than this server knows ({}): \
+                 run a newer quetma",
+                latest_version()
+            )));
+        };
+        if m.checksum(backend) != checksum {
+            return Err(DbError::Other(format!(
+                "schema migration {version} ({}) differs from the one applied to this database",
+                m.name
+            )));
+        }
+        done.insert(version);
+    }
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    let mut ran = Vec::new();
+    for m in known.iter().filter(|m| !done.contains(&m.version)) {
+        if backend == Backend::Sqlite && m.version == 1 {
+            legacy_sqlite_columns(&mut tx).await?;
+        }
+        tx.batch(m.sql(backend)).await?;
+        tx.exec(
+            "INSERT INTO schema_migrations (version, name, checksum, applied_at) \
+             VALUES ($1, $2, $3, $4)",
+            &crate::params![m.version, m.name, m.checksum(backend), now],
+        )
+        .await?;
+        tracing::info!(
+            version = m.version,
+            name = m.name,
+            "schema migration applied"
+        );
+        ran.push(m.version);
+    }
+    tx.commit().await?;
+    Ok(ran)
+}
+
+/// SQLite databases made before `venues.max_stay_ms` existed (SQLite has no `ADD COLUMN IF
+/// NOT EXISTS`): adds it before the baseline runs.
+async fn legacy_sqlite_columns(tx: &mut Tx) -> Result<(), DbError> {
+    let venues = tx
+        .query("SELECT name FROM pragma_table_info('venues')", &[])
+        .await?;
+    if !venues.is_empty()
+        && !venues
+            .iter()
+            .any(|r| r.text(0).is_ok_and(|c| c == "max_stay_ms"))
+    {
+        tx.batch("ALTER TABLE venues ADD COLUMN max_stay_ms BIGINT NOT NULL DEFAULT 0")
+            .await?;
+    }
+    Ok(())
 }
 
 /// The day (UTC, `YYYYMMDD`) a time falls in, and its start.

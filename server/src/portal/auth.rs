@@ -71,7 +71,12 @@ struct MintedCsrf(String);
 /// Middleware for every portal route: mints the pre-session CSRF cookie, remembers `?lang=`,
 /// and sets the security headers of every portal answer.
 pub async fn cookies_layer(mut req: Request, next: Next) -> Response {
-    let minted = if cookie(req.headers(), CSRF_COOKIE).is_none() {
+    // Only for the portal's own paths: the cookie is `Path=/portal`, so a browser never sends
+    // it to `/favicon.ico` or `/`; minting one there would replace the token the login form
+    // already carries (the first sign-in in a fresh browser failed that way).
+    let path = req.uri().path();
+    let portal_path = path == "/portal" || path.starts_with("/portal/");
+    let minted = if portal_path && cookie(req.headers(), CSRF_COOKIE).is_none() {
         crate::service::random_token::<20>().ok()
     } else {
         None
@@ -134,6 +139,8 @@ pub struct Ctx {
     pub session_token: Option<String>,
     /// Whether cookies get `Secure`.
     pub https: bool,
+    /// The page asked for (path and query of a GET), to return to after signing in.
+    pub return_to: String,
 }
 
 impl Ctx {
@@ -157,12 +164,22 @@ impl Ctx {
                 .or_else(|| parts.extensions.get::<MintedCsrf>().map(|m| m.0.clone()))
                 .unwrap_or_default(),
         };
+        let return_to = if parts.method == axum::http::Method::GET {
+            parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
         Ok(Self {
             lang,
             account,
             csrf,
             session_token,
             https,
+            return_to,
         })
     }
 
@@ -170,9 +187,9 @@ impl Ctx {
     /// out) or 403 (wrong role).
     pub fn require(&self, roles: &[Role]) -> Result<&Account, PortalError> {
         match &self.account {
-            None => Err(PortalError::Login),
+            None => Err(PortalError::Login(self.return_to.clone())),
             Some(a) if roles.contains(&a.role) => Ok(a),
-            Some(_) => Err(PortalError::Forbidden(self.lang)),
+            Some(_) => Err(PortalError::ForbiddenFor(Box::new(self.chrome()))),
         }
     }
 

@@ -47,6 +47,8 @@ use page::{Chrome, PortalError, html, html_status, see_other};
 /// The portal's routes (merged into the application router).
 pub fn router() -> Router<AppState> {
     Router::new()
+        // A bare host name: people go to the portal (which links the API document).
+        .route("/", get(|| async { see_other("/portal") }))
         .route("/portal", get(home))
         .route("/portal/", get(home))
         .route("/portal/static/portal.css", get(css))
@@ -146,7 +148,7 @@ struct HomePage {
 
 async fn home(ctx: Ctx) -> Result<Response, PortalError> {
     let Some(a) = &ctx.account else {
-        return Err(PortalError::Login);
+        return Err(PortalError::Login(String::new()));
     };
     // Straight to the page each role lives on.
     let to = match a.role {
@@ -168,14 +170,28 @@ struct LoginPage {
     failed: bool,
     limited: bool,
     username: String,
+    /// The page to return to after signing in (a deep link), carried in the form.
+    next: String,
 }
 
-async fn login_page(ctx: Ctx) -> Response {
+/// `?next=` on the login page.
+#[derive(Debug, Deserialize, Default)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+async fn login_page(
+    ctx: Ctx,
+    q: Result<axum::extract::Query<NextQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let next = q.map(|q| q.0.next).unwrap_or_default();
     html(&LoginPage {
         c: ctx.chrome(),
         failed: false,
         limited: false,
         username: String::new(),
+        next: safe_next(&next),
     })
 }
 
@@ -186,54 +202,79 @@ pub struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
 async fn login_submit(
     axum::extract::State(state): axum::extract::State<AppState>,
+    headers: axum::http::HeaderMap,
+    extensions: axum::http::Extensions,
     PostForm(ctx, form): PostForm<LoginForm>,
 ) -> Result<Response, PortalError> {
     let username = form.username.trim();
-    // Password guessing: the deployment's token bucket, keyed by the name tried (20 at once,
-    // then one a second), on top of argon2id's cost. The key is not logged.
-    if state
-        .limiter
-        .check_key(&format!("portal-login:{}", username.to_lowercase()))
-        .is_err()
-    {
-        tracing::info!("portal login rate-limited");
-        return Ok(html_status(
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            &LoginPage {
-                c: ctx.chrome(),
-                failed: false,
-                limited: true,
-                username: username.to_owned(),
-            },
-        ));
-    }
-    let session = accounts::login(&state, username, &form.password)
+    // Password guessing: the throttle shared with the JSON API (per account and address,
+    // per address, per account; growing delays, no hard lock), on top of argon2id's cost.
+    let address = crate::web::client_address(&state, &headers, &extensions);
+    let outcome = accounts::login(&state, username, &form.password, &address)
         .await
         .map_err(|e| PortalError::from_service(ctx.lang, e))?;
-    let Some(session) = session else {
-        tracing::info!("portal login refused");
-        return Ok(html_status(
-            axum::http::StatusCode::UNAUTHORIZED,
-            &LoginPage {
-                c: ctx.chrome(),
-                failed: true,
-                limited: false,
-                username: username.to_owned(),
-            },
-        ));
+    let session = match outcome {
+        accounts::LoginOutcome::Session(s) => s,
+        accounts::LoginOutcome::Throttled { retry_after_s } => {
+            let mut res = html_status(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                &LoginPage {
+                    c: ctx.chrome(),
+                    failed: false,
+                    limited: true,
+                    username: username.to_owned(),
+                    next: form.next.clone(),
+                },
+            );
+            if let Ok(v) = retry_after_s.to_string().parse() {
+                res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+            return Ok(res);
+        }
+        accounts::LoginOutcome::Refused => {
+            tracing::info!("portal login refused");
+            return Ok(html_status(
+                axum::http::StatusCode::UNAUTHORIZED,
+                &LoginPage {
+                    c: ctx.chrome(),
+                    failed: true,
+                    limited: false,
+                    username: username.to_owned(),
+                    next: form.next.clone(),
+                },
+            ));
+        }
     };
     let max_age = (session.expires_at - state.now_ms()).max(0) / 1000;
-    let mut res = see_other("/portal");
+    let mut res = see_other(&safe_next(&form.next));
     if let Ok(v) =
         auth::set_cookie(auth::SESSION_COOKIE, &session.token, max_age, ctx.https).parse()
     {
         res.headers_mut().append(SET_COOKIE, v);
     }
     Ok(res)
+}
+
+/// Where to go after signing in: a portal path the sign-in was asked from (a deep link), else
+/// the start page. Only local `/portal…` paths: never another site (`//host`, `/\host`).
+pub fn safe_next(next: &str) -> String {
+    let ok = (next == "/portal" || next.starts_with("/portal/") || next.starts_with("/portal?"))
+        && !next.contains("//")
+        && !next.contains('\\')
+        && !next.bytes().any(|b| b.is_ascii_control())
+        && !next.starts_with("/portal/login")
+        && !next.starts_with("/portal/logout");
+    if ok {
+        next.to_owned()
+    } else {
+        "/portal".to_owned()
+    }
 }
 
 /// A form with only the CSRF field.

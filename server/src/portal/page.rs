@@ -144,6 +144,12 @@ pub fn see_other(to: &str) -> Response {
 }
 
 #[derive(Template)]
+#[template(path = "portal/forbidden.html")]
+struct ForbiddenPage {
+    c: Chrome,
+}
+
+#[derive(Template)]
 #[template(path = "portal/error.html")]
 struct ErrorPage {
     c: Chrome,
@@ -154,10 +160,14 @@ struct ErrorPage {
 /// Why a portal request failed; each becomes a page in the request's language.
 #[derive(Debug)]
 pub enum PortalError {
-    /// Not signed in: go to the login page.
-    Login,
+    /// Not signed in: go to the login page, then back to this path (a deep link; empty for
+    /// none).
+    Login(String),
     /// Signed in without the right role (403).
     Forbidden(Lang),
+    /// Signed in without the right role (403), with the frame of who is signed in: the page
+    /// says who that is and offers the way back and a sign-in as someone else.
+    ForbiddenFor(Box<Chrome>),
     /// Missing or wrong CSRF token (403).
     Csrf(Lang),
     /// No such thing (404).
@@ -193,7 +203,18 @@ impl PortalError {
 impl IntoResponse for PortalError {
     fn into_response(self) -> Response {
         let (status, lang, heading, detail) = match self {
-            Self::Login => return see_other("/portal/login"),
+            Self::Login(next) => {
+                let next = super::safe_next(&next);
+                if next == "/portal" {
+                    return see_other("/portal/login");
+                }
+                let q = serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default();
+                return see_other(&format!("/portal/login?{q}"));
+            }
+            Self::ForbiddenFor(c) => {
+                let c = *c;
+                return html_status(StatusCode::FORBIDDEN, &ForbiddenPage { c });
+            }
             Self::Forbidden(l) => (
                 StatusCode::FORBIDDEN,
                 l,

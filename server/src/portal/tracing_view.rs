@@ -238,10 +238,13 @@ struct CasePage {
 }
 
 fn source_label(lang: Lang, kind: &str) -> &'static str {
-    if kind == "visitor" {
-        lang.t("Nhân viên quét", "Staff scan")
-    } else {
-        lang.t("Ứng dụng", "App check-in")
+    match kind {
+        "visitor" => lang.t("Nhân viên quét", "Staff scan"),
+        "web" => lang.t(
+            "Trang web (không có cảnh báo trên ứng dụng)",
+            "Web page (no app alert)",
+        ),
+        _ => lang.t("Ứng dụng (nhận cảnh báo)", "App (gets the alert)"),
     }
 }
 

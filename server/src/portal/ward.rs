@@ -182,7 +182,9 @@ pub async fn page(
         summary.with_today += usize::from(t > 0);
         summary.with_week += usize::from(w > 0);
         summary.low += usize::from(low);
-        let poster = l.t("Áp phích (ứng dụng)", "Poster (app)").to_owned();
+        let poster = l
+            .t("Áp phích (ứng dụng và web)", "Poster (app and web)")
+            .to_owned();
         let checkpoints = std::iter::once((poster, counts_of(i).poster_week))
             .chain(counts_of(i).checkpoints.iter().cloned())
             .collect();

@@ -10,6 +10,7 @@ use crate::params;
 /// What an account may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(utoipa::ToSchema)]
 pub enum Role {
     /// Registers venues, prints posters, enrols staff phones.
     VenueOwner,
@@ -64,7 +65,7 @@ impl std::str::FromStr for Role {
 }
 
 /// A signed-in account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Account {
     /// Id.
     pub id: String,
@@ -73,6 +74,7 @@ pub struct Account {
     /// Role.
     pub role: Role,
     /// Ward (commune) code, for ward officers (and optionally venue owners).
+    #[schema(minimum = 0, maximum = 4294967295_i64)]
     pub ward_code: Option<i64>,
 }
 
@@ -251,12 +253,58 @@ pub async fn create_session(state: &AppState, account: &Account) -> Result<Sessi
     })
 }
 
-/// Username + password → a session.
-pub async fn login(state: &AppState, username: &str, password: &str) -> Result<Option<Session>> {
-    match verify_login(state, username, password).await? {
-        Some(a) => Ok(Some(create_session(state, &a).await?)),
-        None => Ok(None),
+/// What a login attempt came to.
+#[derive(Debug)]
+pub enum LoginOutcome {
+    /// Signed in.
+    Session(Box<Session>),
+    /// Wrong username or password.
+    Refused,
+    /// Too many failures for this account and/or address: try again after this many seconds.
+    /// The password was not checked.
+    Throttled {
+        /// Seconds to wait (`Retry-After`).
+        retry_after_s: u64,
+    },
+}
+
+/// Username + password from a client `address` → a session, through the failed-login
+/// throttle ([`super::throttle`]) that the portal and the JSON API share. Every failure is
+/// audited (`login.fail`), and so is the failure that starts a delay (`login.throttle`).
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    address: &str,
+) -> Result<LoginOutcome> {
+    let name = username.trim();
+    // The throttle key: a name that cannot be an account still counts (spraying), bounded.
+    let key: String = name.chars().take(64).collect();
+    let now = state.now_ms();
+    if let Some(wait) = state.login_throttle.wait(&key, address, now) {
+        tracing::info!("login throttled");
+        return Ok(LoginOutcome::Throttled {
+            retry_after_s: u64::try_from((wait + 999) / 1000).unwrap_or(1).max(1),
+        });
     }
+    if let Some(a) = verify_login(state, name, password).await? {
+        state.login_throttle.succeeded(&key, address);
+        return Ok(LoginOutcome::Session(Box::new(
+            create_session(state, &a).await?,
+        )));
+    }
+    let f = state.login_throttle.failed(&key, address, state.now_ms());
+    // The name tried is audited only when it is a well-formed username (a password typed
+    // into the name field is not written down).
+    let target = if valid_username(name) { name } else { "-" };
+    let detail = serde_json::json!({ "address": address }).to_string();
+    let actor = super::audit::Actor::default();
+    super::audit::append(state, &actor, "login.fail", target, &detail).await?;
+    if f.delayed {
+        let detail = serde_json::json!({ "address": address, "delay_ms": f.wait_ms }).to_string();
+        super::audit::append(state, &actor, "login.throttle", target, &detail).await?;
+    }
+    Ok(LoginOutcome::Refused)
 }
 
 /// The account and CSRF token behind a live session token.

@@ -13,7 +13,7 @@ pub struct Actor {
 }
 
 /// One audit entry.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// Sequence.
     pub id: i64,

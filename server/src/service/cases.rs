@@ -12,9 +12,15 @@ use super::{AppState, Result, ServiceError, random_token};
 use crate::params;
 
 /// One place and time the case was.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Window {
     /// Venue.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[!-~]{1,100}$",
+        example = "V7K2M9"
+    )]
     pub venue_id: String,
     /// Arrived, Unix ms.
     pub start: i64,
@@ -23,9 +29,15 @@ pub struct Window {
 }
 
 /// One visit from the case's own history (as the phone exports it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseVisit {
     /// Venue.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[!-~]{1,100}$",
+        example = "V7K2M9"
+    )]
     pub venue_id: String,
     /// Start, Unix ms.
     pub started_at: i64,
@@ -38,26 +50,32 @@ pub struct CaseVisit {
 }
 
 /// A tracing query: windows, or the case's visits, or both.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseInput {
     /// Venue + time windows.
     #[serde(default)]
+    #[schema(max_items = 200)]
     pub windows: Vec<Window>,
     /// The case's visits.
     #[serde(default)]
+    #[schema(max_items = 200)]
     pub visits: Vec<CaseVisit>,
     /// Tail after the case left, ms (deployment default when absent).
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub tail_ms: Option<i64>,
     /// Least overlap, ms (deployment default when absent).
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub min_overlap_ms: Option<i64>,
 }
 
 /// One overlapping record (no contact data: that stays sealed, in the export).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Contact {
-    /// `visit` (citizen check-in) or `visitor` (business log).
+    /// `visit` (citizen check-in with the app: gets the exposure alert), `web` (web check-in
+    /// page: no app, no alert) or `visitor` (business log).
+    #[schema(pattern = "^(visit|web|visitor)$", example = "visit")]
     pub kind: String,
     /// Venue.
     pub venue_id: String,
@@ -72,7 +90,7 @@ pub struct Contact {
 }
 
 /// A case and its contacts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseResult {
     /// Case id.
     pub case_id: String,
@@ -87,7 +105,7 @@ pub struct CaseResult {
 }
 
 /// One exported record: the contact's times and its sealed contact record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ExportRecord {
     /// As in [`Contact`].
     #[serde(flatten)]
@@ -97,7 +115,7 @@ pub struct ExportRecord {
 }
 
 /// `GET /api/v1/cases/{id}/export`: what `quetma trace decrypt` reads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseExport {
     /// Format marker.
     pub format: String,
@@ -155,7 +173,7 @@ pub async fn query_window(
         .db
         .query(
             "SELECT client_id, started_at, COALESCE(ended_at, planned_end), contact_kid, \
-             contact_enc, contact_ct FROM checkins WHERE venue_id = $1 AND started_at >= $2 \
+             contact_enc, contact_ct, source FROM checkins WHERE venue_id = $1 AND started_at >= $2 \
              AND started_at < $3 AND COALESCE(ended_at, planned_end) > $4",
             &params![&w.venue_id, lower, hi, w.start],
         )
@@ -166,7 +184,7 @@ pub async fn query_window(
         if ov >= min_overlap_ms.max(1) {
             out.push(ExportRecord {
                 contact: Contact {
-                    kind: "visit".into(),
+                    kind: if r.text(6)? == "web" { "web" } else { "visit" }.into(),
                     venue_id: w.venue_id.clone(),
                     client_id: r.text(0)?,
                     started_at: s,
@@ -239,10 +257,13 @@ pub async fn create_case(
             "cần 1–200 khoảng thời gian / need 1–200 windows".into(),
         ));
     }
-    if windows
-        .iter()
-        .any(|w| w.end < w.start || w.end - w.start > MAX_STAY_MS || w.venue_id.is_empty())
-    {
+    if windows.iter().any(|w| {
+        !super::uploads::time_in_range(w.start)
+            || !super::uploads::time_in_range(w.end)
+            || w.end < w.start
+            || w.end - w.start > MAX_STAY_MS
+            || w.venue_id.is_empty()
+    }) {
         return Err(ServiceError::Invalid(
             "khoảng thời gian không hợp lệ / invalid window".into(),
         ));

@@ -9,7 +9,7 @@ use super::{AppState, Result, ServiceError, hash_token, random_token};
 use crate::params;
 
 /// A one-time enrolment code.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Enrolment {
     /// The code (shown once; only its hash is kept).
     pub code: String,

@@ -9,9 +9,15 @@ use crate::db::Row;
 use crate::params;
 
 /// What a tracing officer publishes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NoticeInput {
     /// Venue.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[!-~]{1,100}$",
+        example = "V7K2M9"
+    )]
     pub venue_id: String,
     /// The case arrived, Unix ms.
     pub start: i64,
@@ -19,9 +25,11 @@ pub struct NoticeInput {
     pub end: i64,
     /// Tail after `end`, ms (deployment default when absent).
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub tail_ms: Option<i64>,
     /// Least overlap, ms (deployment default when absent).
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub min_overlap_ms: Option<i64>,
     /// Level (`high` when absent).
     #[serde(default)]
@@ -107,7 +115,11 @@ pub async fn publish_notice(
     input: &NoticeInput,
 ) -> Result<ExposureNotice> {
     require_tracer(officer)?;
-    if input.end < input.start || input.end - input.start > super::uploads::MAX_STAY_MS {
+    if !super::uploads::time_in_range(input.start)
+        || !super::uploads::time_in_range(input.end)
+        || input.end < input.start
+        || input.end - input.start > super::uploads::MAX_STAY_MS
+    {
         return Err(ServiceError::Invalid(
             "khoảng thời gian không hợp lệ / invalid window".into(),
         ));

@@ -11,6 +11,7 @@ use crate::params;
 /// The period counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[derive(utoipa::ToSchema)]
 pub enum Period {
     /// The last 24 hours.
     #[default]
@@ -30,7 +31,7 @@ impl Period {
 }
 
 /// One venue's figures.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct VenueStats {
     /// The venue.
     pub venue: Venue,

@@ -22,6 +22,15 @@ pub const MAX_STAY_MS: i64 = 31 * DAY_MS;
 pub const MAX_ID_BYTES: usize = 100;
 /// Longest sealed ciphertext, Base64url characters.
 pub const MAX_SEALED_CHARS: usize = 4096;
+/// Latest time the server takes, Unix ms (2100-01-01T00:00:00Z). Every time that enters the
+/// server (uploads, `sent_at`, case windows, notices) lies in `0..=MAX_TIME_MS`, so sums and
+/// differences of two times never overflow.
+pub const MAX_TIME_MS: i64 = 4_102_444_800_000;
+
+/// Whether a time, Unix ms, is one the server takes (1970 to 2100).
+pub fn time_in_range(ms: i64) -> bool {
+    (0..=MAX_TIME_MS).contains(&ms)
+}
 
 /// A check-in row as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,10 +103,14 @@ pub fn skew_correction(now: i64, sent_at: i64) -> i64 {
 
 /// Checks the times of an item (already skew-corrected).
 fn check_times(now: i64, retention_ms: i64, start: i64, end: i64) -> Option<RejectReason> {
-    if start > now + SKEW_TOLERANCE_MS || end < start || end - start > MAX_STAY_MS {
+    if !time_in_range(start) || !time_in_range(end) {
         return Some(RejectReason::Invalid);
     }
-    if start < now - retention_ms {
+    let too_long = end.checked_sub(start).is_none_or(|d| d > MAX_STAY_MS);
+    if start > now.saturating_add(SKEW_TOLERANCE_MS) || end < start || too_long {
+        return Some(RejectReason::Invalid);
+    }
+    if start < now.saturating_sub(retention_ms) {
         return Some(RejectReason::Expired);
     }
     None
@@ -113,6 +126,11 @@ pub async fn process_batch(
     let now = state.now_ms();
     if batch.visits.len() + batch.visitors.len() > MAX_BATCH_ITEMS {
         return Err(ServiceError::Invalid("too many items".into()));
+    }
+    if !time_in_range(batch.sent_at) {
+        return Err(ServiceError::Invalid(
+            "thời điểm gửi không hợp lệ / sent_at out of range".into(),
+        ));
     }
     let shift = skew_correction(now, batch.sent_at);
     let retention = state.config.retention_ms();
@@ -138,31 +156,42 @@ pub async fn process_batch(
     };
     let mut accepted = Vec::new();
     let mut rejected = Vec::new();
-    let mut checkins = Vec::new();
-    let mut cancelled = Vec::new();
+    // Every accepted visit in batch order: a row to store, or `None` for a cancellation.
+    let mut visits: Vec<((String, String), Option<CheckinRow>)> = Vec::new();
     for v in &batch.visits {
-        match check_visit(v, shift, now, retention).or_else(|| venue_check(&v.venue_id)) {
+        // A poster signed by a key the server does not trust is no poster of this deployment.
+        let unknown_kid = || {
+            state
+                .keys
+                .trust
+                .get(&v.poster_kid)
+                .is_none()
+                .then_some(RejectReason::Invalid)
+        };
+        match check_visit(v, shift, now, retention)
+            .or_else(unknown_kid)
+            .or_else(|| venue_check(&v.venue_id))
+        {
             Some(reason) => rejected.push(Rejected {
-                client_id: v.client_id.clone(),
+                client_id: echo_id(&v.client_id),
                 reason,
             }),
             None => {
                 accepted.push(v.client_id.clone());
-                if v.cancelled {
-                    cancelled.push((v.venue_id.clone(), v.client_id.clone()));
-                } else {
-                    checkins.push(CheckinRow {
-                        venue_id: v.venue_id.clone(),
-                        client_id: v.client_id.clone(),
-                        source: "app".into(),
-                        started_at: v.started_at + shift,
-                        ended_at: v.ended_at.map(|e| e + shift),
-                        planned_end: v.planned_end + shift,
-                        poster_kid: v.poster_kid.clone(),
-                        contact: v.contact.clone(),
-                        received_at: now,
-                    });
-                }
+                let key = (v.venue_id.clone(), v.client_id.clone());
+                // Checked by `check_visit`: the shifted times are in range.
+                let row = (!v.cancelled).then(|| CheckinRow {
+                    venue_id: v.venue_id.clone(),
+                    client_id: v.client_id.clone(),
+                    source: "app".into(),
+                    started_at: v.started_at.saturating_add(shift),
+                    ended_at: v.ended_at.map(|e| e.saturating_add(shift)),
+                    planned_end: v.planned_end.saturating_add(shift),
+                    poster_kid: v.poster_kid.clone(),
+                    contact: v.contact.clone(),
+                    received_at: now,
+                });
+                visits.push((key, row));
             }
         }
     }
@@ -175,7 +204,7 @@ pub async fn process_batch(
             });
         match reason {
             Some(reason) => rejected.push(Rejected {
-                client_id: v.client_id.clone(),
+                client_id: echo_id(&v.client_id),
                 reason,
             }),
             None => {
@@ -185,7 +214,7 @@ pub async fn process_batch(
                     client_id: v.client_id.clone(),
                     checkpoint: v.checkpoint.clone(),
                     direction: v.direction.clone(),
-                    scanned_at: v.scanned_at + shift,
+                    scanned_at: v.scanned_at.saturating_add(shift),
                     source: v.source.clone(),
                     contact: v.contact.clone(),
                     received_at: now,
@@ -193,12 +222,46 @@ pub async fn process_batch(
             }
         }
     }
+    let mut checkins = Vec::new();
+    let mut cancelled = Vec::new();
+    for (key, row) in latest_per_id(visits, |(k, _)| k.clone()) {
+        match row {
+            Some(r) => checkins.push(r),
+            None => cancelled.push(key),
+        }
+    }
+    let visitors = latest_per_id(visitors, |v| (v.venue_id.clone(), v.client_id.clone()));
+    let mut seen = std::collections::HashSet::new();
+    accepted.retain(|id| seen.insert(id.clone()));
     store(state, &checkins, &cancelled, &visitors).await?;
     Ok(UploadResponse {
         accepted,
         rejected,
         server_time: now,
     })
+}
+
+/// A rejected item's client id as echoed back: at most [`MAX_ID_BYTES`] (an over-long id is
+/// rejected as invalid, not sent back whole).
+pub fn echo_id(id: &str) -> String {
+    let mut end = id.len().min(MAX_ID_BYTES);
+    while !id.is_char_boundary(end) {
+        end -= 1;
+    }
+    id[..end].to_owned()
+}
+
+/// One record per (venue, client id) within a batch: of several items under one id the latest
+/// in the batch wins (as a resend in a later batch would), the others are dropped; order kept.
+pub fn latest_per_id<T>(items: Vec<T>, key: impl Fn(&T) -> (String, String)) -> Vec<T> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<T> = items
+        .into_iter()
+        .rev()
+        .filter(|i| seen.insert(key(i)))
+        .collect();
+    out.reverse();
+    out
 }
 
 fn check_visit(v: &VisitUpload, shift: i64, now: i64, retention: i64) -> Option<RejectReason> {
@@ -209,10 +272,17 @@ fn check_visit(v: &VisitUpload, shift: i64, now: i64, retention: i64) -> Option<
     {
         return Some(RejectReason::Invalid);
     }
-    let start = v.started_at.saturating_add(shift);
-    let planned = v.planned_end.saturating_add(shift);
-    let end = match v.ended_at {
-        Some(e) => e.saturating_add(shift),
+    let raw = [Some(v.started_at), Some(v.planned_end), v.ended_at];
+    if raw.iter().flatten().any(|t| !time_in_range(*t)) {
+        return Some(RejectReason::Invalid);
+    }
+    let shifted = |t: i64| t.checked_add(shift).filter(|t| time_in_range(*t));
+    let (Some(start), Some(planned)) = (shifted(v.started_at), shifted(v.planned_end)) else {
+        return Some(RejectReason::Invalid);
+    };
+    let end = match v.ended_at.map(shifted) {
+        Some(Some(e)) => e,
+        Some(None) => return Some(RejectReason::Invalid),
         None => planned,
     };
     if planned < start {
@@ -231,7 +301,12 @@ fn check_visitor(v: &VisitorUpload, shift: i64, now: i64, retention: i64) -> Opt
     {
         return Some(RejectReason::Invalid);
     }
-    let at = v.scanned_at.saturating_add(shift);
+    if !time_in_range(v.scanned_at) {
+        return Some(RejectReason::Invalid);
+    }
+    let Some(at) = v.scanned_at.checked_add(shift) else {
+        return Some(RejectReason::Invalid);
+    };
     check_times(now, retention, at, at)
 }
 
@@ -273,7 +348,11 @@ async fn store_once(
     // pruning) is as tight as the venue's own stays allow.
     let mut longest: HashMap<&str, i64> = HashMap::new();
     for c in checkins {
-        let stay = c.ended_at.unwrap_or(c.planned_end).max(c.planned_end) - c.started_at;
+        let stay = c
+            .ended_at
+            .unwrap_or(c.planned_end)
+            .max(c.planned_end)
+            .saturating_sub(c.started_at);
         let e = longest.entry(c.venue_id.as_str()).or_insert(0);
         *e = (*e).max(stay);
     }
@@ -520,6 +599,30 @@ mod tests {
             check_times(now, r, now - 40 * DAY_MS, now),
             Some(RejectReason::Invalid)
         );
+    }
+
+    #[test]
+    fn extreme_times_are_rejected_without_overflow() {
+        let now = 100 * DAY_MS;
+        let r = 21 * DAY_MS;
+        assert_eq!(
+            check_times(now, r, i64::MIN, i64::MAX),
+            Some(RejectReason::Invalid)
+        );
+        assert_eq!(check_times(now, r, -1, now), Some(RejectReason::Invalid));
+        assert_eq!(
+            check_times(now, r, now, MAX_TIME_MS + 1),
+            Some(RejectReason::Invalid)
+        );
+        assert!(time_in_range(0) && time_in_range(MAX_TIME_MS));
+        assert!(!time_in_range(-1) && !time_in_range(i64::MAX));
+    }
+
+    #[test]
+    fn the_latest_item_under_one_id_wins() {
+        let items = vec![("v", "a", 1), ("v", "b", 2), ("v", "a", 3), ("w", "a", 4)];
+        let kept = latest_per_id(items, |i| (i.0.to_owned(), i.1.to_owned()));
+        assert_eq!(kept, vec![("v", "b", 2), ("v", "a", 3), ("w", "a", 4)]);
     }
 
     #[test]

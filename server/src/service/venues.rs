@@ -10,27 +10,32 @@ use crate::db::Row;
 use crate::params;
 
 /// What an owner fills in (step 1 of the three-step registration).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VenueDetails {
     /// Wanted id (letters, digits, `-`); a random one when absent.
     #[serde(default)]
+    #[schema(pattern = "^[A-Za-z0-9-]{1,64}$", example = "PHO-HN-1")]
     pub venue_id: Option<String>,
     /// Name.
+    #[schema(min_length = 1, max_length = 200, example = "Phở Hà Nội")]
     pub name: String,
     /// Address.
     #[serde(default)]
     pub address: String,
     /// Ward (xã / phường) code.
+    #[schema(example = 9619)]
     pub ward_code: u32,
     /// Category word (`shop`, `market`, … as core names them).
+    #[schema(value_type = quetma_core::payload::venue::VenueCategory)]
     pub category: String,
     /// Default stay, minutes (the category's typical stay when absent).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 20160)]
     pub default_stay_minutes: Option<u32>,
 }
 
 /// A registered venue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Venue {
     /// Id.
     pub id: String,
@@ -39,8 +44,10 @@ pub struct Venue {
     /// Address.
     pub address: String,
     /// Ward code.
+    #[schema(minimum = 0, maximum = 4294967295_i64)]
     pub ward_code: i64,
     /// Category word.
+    #[schema(value_type = quetma_core::payload::venue::VenueCategory)]
     pub category: String,
     /// Default stay, minutes.
     pub default_stay_minutes: i64,
@@ -189,6 +196,14 @@ pub async fn register_venue(
         Err(e) => return Err(e.into()),
     }
     tracing::info!(venue = %venue.id, "venue registered");
+    super::audit::append(
+        state,
+        &owner.actor(),
+        "venue.create",
+        &venue.id,
+        &serde_json::json!({ "ward_code": details.ward_code }).to_string(),
+    )
+    .await?;
     Ok(Registered {
         venue,
         qr_text,

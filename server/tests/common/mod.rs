@@ -212,13 +212,32 @@ impl TestApp {
         (status, headers, bytes)
     }
 
-    /// A form POST.
+    /// The web check-in page's form token and its cookie (`qm_web=…`), as a browser that
+    /// opened `path` has them.
+    pub async fn web_token(&self, path: &str) -> (String, String) {
+        let (_, h, page) = self.raw(Method::GET, path, None, None, &[]).await;
+        let cookie = h
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+            .find(|c| c.starts_with("qm_web="))
+            .expect("the check-in page sets its form cookie");
+        let page = String::from_utf8(page).unwrap();
+        let i = page.find("name=\"t\" value=\"").expect("form token") + 16;
+        let token = page[i..i + page[i..].find('"').unwrap()].to_owned();
+        (token, cookie)
+    }
+
+    /// A form POST to the web check-in page, as the page's own form sends it (form token and
+    /// cookie from a GET of the same page first).
     pub async fn form(&self, path: &str, form: &str) -> (StatusCode, String) {
+        let (token, cookie) = self.web_token(path).await;
         let req = Request::builder()
             .method(Method::POST)
             .uri(path)
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(form.to_owned()))
+            .header("cookie", cookie)
+            .body(Body::from(format!("t={token}&{form}")))
             .unwrap();
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();
