@@ -385,13 +385,15 @@ impl Store {
         )?)
     }
 
-    /// Queues `n` visit uploads at `venue_id` (dummy sealed contact) in one transaction:
-    /// test and benchmark seeding only.
+    /// Queues `n` visit uploads at `venue_id` (dummy sealed contact) in one transaction, as if
+    /// read from posters signed by `poster_kid` (the server refuses unknown key ids): test and
+    /// benchmark seeding only.
     #[doc(hidden)]
     pub fn seed_outbox_for_tests(
         &self,
         n: usize,
         venue_id: &str,
+        poster_kid: &str,
     ) -> Result<Vec<String>, StoreError> {
         let now = self.now_ms();
         self.write(|tx| {
@@ -402,7 +404,7 @@ impl Store {
                 let body = VisitUpload {
                     client_id: id.clone(),
                     venue_id: venue_id.to_string(),
-                    poster_kid: "AAAAAAAA".into(),
+                    poster_kid: poster_kid.into(),
                     started_at: start,
                     ended_at: Some(start + 60_000),
                     planned_end: start + 60_000,

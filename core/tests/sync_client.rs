@@ -512,7 +512,7 @@ async fn rejected_items_fail_for_good_and_are_not_resent() {
 async fn large_outboxes_go_up_in_batches_of_at_most_500() {
     let p = phone().await;
     p.store
-        .seed_outbox_for_tests(1_234, "HD-CF-000001")
+        .seed_outbox_for_tests(1_234, "HD-CF-000001", "AAAAAAAA")
         .unwrap();
     let r = p.sync().await.unwrap();
     assert_eq!((r.sent, r.pending), (1_234, 0));
@@ -607,7 +607,9 @@ async fn back_off_survives_the_app_being_killed() {
     };
     let server = FakeServer::start(signing_key(), clock.clone()).await;
     let store = open();
-    store.seed_outbox_for_tests(3, "HD-CF-000001").unwrap();
+    store
+        .seed_outbox_for_tests(3, "HD-CF-000001", "AAAAAAAA")
+        .unwrap();
     let client = SyncClient::new(
         store.clone(),
         SyncConfig::new(server.url.clone(), DEVICE, trust_list()),

@@ -348,7 +348,8 @@ async fn real_requests_and_answers_match_the_documented_schemas() {
         .unwrap();
         let visitor = json!({"client_id": "g-1", "venue_id": venue, "checkpoint": "Cổng chính", "direction": "entry",
             "scanned_at": now - 300_000, "source": "cccd", "contact": app.sealed("Trần Thị B")});
-        let bad = json!({"client_id": "v-2", "venue_id": "NO-SUCH", "poster_kid": "k", "started_at": now - 1000,
+        // Signed by a known key (an unknown key id is refused as invalid), at a venue that is not.
+        let bad = json!({"client_id": "v-2", "venue_id": "NO-SUCH", "poster_kid": visit["poster_kid"], "started_at": now - 1000,
             "ended_at": null, "planned_end": now, "cancelled": false, "contact": app.sealed("C")});
         let up = w
             .call(

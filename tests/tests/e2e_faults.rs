@@ -96,7 +96,7 @@ async fn sigkill_mid_upload_loses_and_duplicates_nothing(backend: Backend) -> Re
     // 2 000 check-ins waiting: four batches of 500.
     let ids: HashSet<String> = phone
         .store
-        .seed_outbox_for_tests(OUTBOX, &venue_id)?
+        .seed_outbox_for_tests(OUTBOX, &venue_id, srv.keys.public.signing[0].kid.as_str())?
         .into_iter()
         .collect();
     ensure!(phone.store.outbox_counts()?.pending == OUTBOX as u64);

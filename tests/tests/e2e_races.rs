@@ -41,13 +41,14 @@ async fn concurrent_resends_store_each_visit_once(backend: Backend) -> Result<()
     let srv = TestServer::start(backend).await?;
     let venue_id = venue(&srv).await?;
     let now = quetma_core::store::Clock::now_ms(&quetma_core::store::SystemClock);
+    let kid = srv.keys.public.signing[0].kid.as_str().to_owned();
     let visits: Vec<serde_json::Value> = (0..200)
         .map(|i| {
             let start = now - 3_600_000 + i * 1_000;
             Ok(json!({
                 "client_id": quetma_core::store::new_id()?,
                 "venue_id": venue_id,
-                "poster_kid": "AAAAAAAA",
+                "poster_kid": kid,
                 "started_at": start,
                 "ended_at": start + 1_800_000,
                 "planned_end": start + 1_800_000,
