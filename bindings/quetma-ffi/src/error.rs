@@ -53,6 +53,12 @@ pub enum QuetMaError {
         /// What the platform reported (the shell must put no key material in it).
         reason: String,
     },
+    /// The platform key store cannot be read yet: the iOS Keychain before the first unlock
+    /// after a restart (`errSecInteractionNotAllowed`, e.g. a background launch), the Android
+    /// Keystore while the user is locked. Nothing was opened or changed: open again once the
+    /// device is unlocked. Shells throw it from their `KeyVault`; the core passes it through.
+    #[error("key vault locked until the device is unlocked")]
+    VaultLocked,
     /// The server could not be reached, or the connection broke or timed out (`reason`:
     /// `connect`, `timeout` or `interrupted`). The outbox is kept and retried later.
     #[error("network error: {reason}")]
@@ -133,6 +139,7 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for QuetMaError {
 impl From<StoreError> for QuetMaError {
     fn from(e: StoreError) -> Self {
         match e {
+            StoreError::Vault(v) if v.reason == VAULT_LOCKED => Self::VaultLocked,
             StoreError::Vault(v) => Self::Platform { reason: v.reason },
             StoreError::NotFound(what) => Self::NotFound { what: what.into() },
             StoreError::Invalid(rule) => Self::invalid(rule),
@@ -178,9 +185,14 @@ impl From<RenderError> for QuetMaError {
     }
 }
 
+/// How a shell's [`QuetMaError::VaultLocked`] travels through core's [`VaultError`] (which
+/// carries only a reason) and back out of the store's error.
+const VAULT_LOCKED: &str = "key vault locked until the device is unlocked";
+
 impl From<QuetMaError> for VaultError {
     fn from(e: QuetMaError) -> Self {
         let reason = match e {
+            QuetMaError::VaultLocked => VAULT_LOCKED.to_owned(),
             QuetMaError::Platform { reason } => reason,
             other => other.to_string(),
         };
@@ -228,6 +240,25 @@ mod tests {
             QuetMaError::from(DeclarationError::NoConsent),
             QuetMaError::ConsentRequired
         ));
+    }
+
+    #[test]
+    fn a_locked_vault_comes_back_out_of_the_store_as_vault_locked() {
+        let through_core = VaultError::from(QuetMaError::VaultLocked);
+        assert_eq!(
+            QuetMaError::from(StoreError::Vault(through_core)),
+            QuetMaError::VaultLocked
+        );
+        // Any other platform failure stays a platform failure, with its reason.
+        let other = VaultError::from(QuetMaError::Platform {
+            reason: "keychain read failed (-34018)".into(),
+        });
+        assert_eq!(
+            QuetMaError::from(StoreError::Vault(other)),
+            QuetMaError::Platform {
+                reason: "keychain read failed (-34018)".into()
+            }
+        );
     }
 
     #[test]

@@ -69,13 +69,11 @@ public protocol SecItemAPI: Sendable {
 /// - an item that cannot be read as bytes (`errSecDecode`, or a value that is not `Data`) →
 ///   empty bytes: the core sees a key that does not fit and takes its `wrongKey` path;
 /// - a Keychain that is locked (`errSecInteractionNotAllowed`: before the first unlock after a
-///   restart, e.g. a background launch) or any other failure → `QuetMaError.Platform`: the core
-///   opens nothing and touches nothing; open again after the unlock
-///   (`KeychainVault.lockedReason` tells this case apart). Never a crash.
+///   restart, e.g. a background launch) → the core's typed `QuetMaError.VaultLocked`, passed
+///   back out of `QuetMaApp.open`: the core opens nothing and touches nothing; open again after
+///   the unlock;
+/// - any other failure → `QuetMaError.Platform` with the status. Never a crash.
 public final class KeychainVault: KeyVault {
-    /// `Platform.reason` when the Keychain is locked.
-    public static let lockedReason = "keychain locked (not unlocked since restart)"
-
     private let keychain: SecItemAPI
     private let service: String
 
@@ -86,7 +84,7 @@ public final class KeychainVault: KeyVault {
 
     private func failure(_ what: String, _ status: Int32) -> QuetMaError {
         if status == KeychainStatus.interactionNotAllowed {
-            return .Platform(reason: Self.lockedReason)
+            return .VaultLocked
         }
         return .Platform(reason: "keychain \(what) failed (\(status))")
     }
@@ -115,7 +113,7 @@ extension QuetMaError {
     /// Whether this is the vault's "Keychain locked before first unlock" failure: open the app
     /// again when protected data becomes available.
     public var isKeychainLocked: Bool {
-        if case let .Platform(reason) = self { return reason == KeychainVault.lockedReason }
+        if case .VaultLocked = self { return true }
         return false
     }
 }
