@@ -34,7 +34,7 @@ let appFFIDependency: Target.Dependency = useXCFramework ? "QuetMaCoreFFI" : "Qu
 
 let package = Package(
     name: "QuetMa",
-    platforms: [.iOS(.v15), .macOS(.v12)],
+    platforms: [.iOS(.v17), .macOS(.v14)],   // Observation (@Observable)
     products: [
         .library(name: "QuetMaKit", targets: ["QuetMaKit", "QuetMaCore", "QuetMaFlows"]),
     ],

@@ -67,6 +67,7 @@ final class TestClock: Clock, @unchecked Sendable {
 
     func nowMs() -> Int64 { lock.withLock { now } }
     func advance(minutes: Int64) { lock.withLock { now += minutes * 60_000 } }
+    func advance(ms: Int64) { lock.withLock { now += ms } }
 }
 
 /// Keeps every event.
