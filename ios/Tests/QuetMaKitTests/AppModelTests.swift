@@ -130,6 +130,25 @@ final class AppModelTests: XCTestCase, @unchecked Sendable {
         XCTAssertEqual(p.model.frames.droppedFrames, 2)
     }
 
+    func testAMalformedFrameIsATypedFailureAndTheNextScreenClearsIt() async throws {
+        let p = try phone("model-bad-frame")
+        await openScanner(p)
+        let short = LumaPlane(bytes: Data(count: 10), width: 640, height: 480)
+        await p.model.frames.offer(short)?.value
+        guard case .InvalidInput = p.model.failure else { return XCTFail("\(String(describing: p.model.failure))") }
+        guard case .scan = p.model.screen else { return XCTFail("the screen stays") }
+        p.model.back()
+        XCTAssertNil(p.model.failure)
+        XCTAssertEqual(p.model.update.route, .home)
+    }
+
+    func testAUniversalLinkToAPosterOpensTheConfirmScreen() async throws {
+        let p = try phone("model-link")
+        p.model.open(url: try XCTUnwrap(URL(string: try Fixtures.posterText())))
+        guard case let .confirm(view) = p.model.screen else { return XCTFail("\(p.model.screen)") }
+        XCTAssertEqual(view.venueName, "Nhà thuốc Minh Châu")
+    }
+
     func testDarkFrameTorchCccdAndAnnouncedHints() async throws {
         let p = try phone("model-dark")
         await openScanner(p)
