@@ -92,7 +92,7 @@ final class AppDelegate: NSObject, UIApplicationDelegate, UNUserNotificationCent
             reminders: ReminderScheduler(center: SystemNotifications(), nowMs: { Int64(Date().timeIntervalSince1970 * 1000) }),
             system: SystemOpener(), images: SystemImagePicker()
         )
-        let made = try AppModel(flows: app.flows(options: options), services: services, display: display, nativeScale: Double(UIScreen.main.nativeScale))
+        let made = try AppModel(flows: app.flows(options: options), services: services, display: display, nativeScale: Double(currentScreen()?.nativeScale ?? 3))
         camera.attach(made.frames)
         model = made
         return made

@@ -69,26 +69,33 @@ final class SystemScreen: ScreenControl, @unchecked Sendable {
     private var saved: CGFloat?
 
     func keepAwake(_ on: Bool) {
-        DispatchQueue.main.async { UIApplication.shared.isIdleTimerDisabled = on }
+        Task { @MainActor in UIApplication.shared.isIdleTimerDisabled = on }
     }
 
     func setBrightness(_ level: Brightness) {
-        DispatchQueue.main.async { [self] in
+        Task { @MainActor [self] in
             switch level {
             case .max:
-                if saved == nil { saved = UIScreen.main.brightness }
-                UIScreen.main.brightness = 1
+                guard let screen = currentScreen() else { return }
+                if saved == nil { saved = screen.brightness }
+                screen.brightness = 1
             case .system:
-                if let saved { UIScreen.main.brightness = saved }
+                if let saved { currentScreen()?.brightness = saved }
                 saved = nil
             }
         }
     }
 }
 
-private func topController() -> UIViewController? {
-    let scene = UIApplication.shared.connectedScenes.compactMap { $0 as? UIWindowScene }.first
-    var top = scene?.keyWindow?.rootViewController
+@MainActor private var windowScene: UIWindowScene? {
+    UIApplication.shared.connectedScenes.compactMap { $0 as? UIWindowScene }.first
+}
+
+/// The app's screen (`UIScreen.main` is deprecated).
+@MainActor func currentScreen() -> UIScreen? { windowScene?.screen }
+
+@MainActor private func topController() -> UIViewController? {
+    var top = windowScene?.keyWindow?.rootViewController
     while let presented = top?.presentedViewController { top = presented }
     return top
 }
@@ -96,7 +103,7 @@ private func topController() -> UIViewController? {
 /// The share sheet, with the file under the core's name in a temporary folder.
 struct SystemSharing: FileSharing {
     func share(_ file: SharedFile) {
-        DispatchQueue.main.async {
+        Task { @MainActor in
             let url = FileManager.default.temporaryDirectory.appendingPathComponent(file.fileName)
             guard (try? file.bytes.write(to: url, options: [.atomic, .completeFileProtection])) != nil else { return }
             let sheet = UIActivityViewController(activityItems: [url], applicationActivities: nil)
@@ -110,7 +117,7 @@ struct SystemSharing: FileSharing {
 /// Settings, and leaving (which iOS apps do not do themselves).
 struct SystemOpener: SystemOpening {
     func openAppSettings() {
-        DispatchQueue.main.async {
+        Task { @MainActor in
             if let url = URL(string: UIApplication.openSettingsURLString) { UIApplication.shared.open(url) }
         }
     }
@@ -118,25 +125,33 @@ struct SystemOpener: SystemOpening {
     func closeApp() {}
 }
 
-/// The photo picker: one image's file bytes.
+/// The photo picker: one image's file bytes. (The delegate protocol is main-actor; the
+/// picker is asked from the model's tasks.)
 final class SystemImagePicker: NSObject, ImagePicking, PHPickerViewControllerDelegate, @unchecked Sendable {
-    private var pending: CheckedContinuation<Data?, Never>?
+    @MainActor private var pending: CheckedContinuation<Data?, Never>?
 
-    func pickImage() async -> Data? {
+    nonisolated func pickImage() async -> Data? {
         await withCheckedContinuation { continuation in
-            DispatchQueue.main.async { [self] in
-                pending = continuation
-                var config = PHPickerConfiguration()
-                config.filter = .images
-                config.selectionLimit = 1
-                let picker = PHPickerViewController(configuration: config)
-                picker.delegate = self
-                topController()?.present(picker, animated: true)
-            }
+            Task { @MainActor in self.present(continuation) }
         }
     }
 
-    func picker(_ picker: PHPickerViewController, didFinishPicking results: [PHPickerResult]) {
+    @MainActor private func present(_ continuation: CheckedContinuation<Data?, Never>) {
+        pending?.resume(returning: nil)
+        pending = continuation
+        var config = PHPickerConfiguration()
+        config.filter = .images
+        config.selectionLimit = 1
+        let picker = PHPickerViewController(configuration: config)
+        picker.delegate = self
+        guard let top = topController() else {
+            pending = nil
+            return continuation.resume(returning: nil)
+        }
+        top.present(picker, animated: true)
+    }
+
+    @MainActor func picker(_ picker: PHPickerViewController, didFinishPicking results: [PHPickerResult]) {
         picker.dismiss(animated: true)
         let continuation = pending
         pending = nil

@@ -65,7 +65,7 @@ struct ScanScreen: View {
             HStack {
                 if let torch = view.torch {
                     CoreButton(button: torch, model: model)
-                        .accessibilityValue(Text(view.torchOn ? "✓" : ""))
+                        .accessibilityAddTraits(view.torchOn ? .isSelected : [])
                 }
                 CoreButton(button: view.openImage, model: model)
             }
@@ -154,7 +154,8 @@ struct HistoryScreen: View {
             Section { Text(view.retention).font(.footnote).foregroundStyle(.secondary) }
         }
         .sheet(isPresented: Binding(get: { view.editing != nil }, set: { _ in })) {
-            if let editing = view.editing { EditVisitSheet(view: editing, model: model) }
+            // Closed by the core (its cancel button or a saved time), not by a swipe.
+            if let editing = view.editing { EditVisitSheet(view: editing, model: model).interactiveDismissDisabled() }
         }
         .coreDialog(view.confirmDelete, model)
     }
