@@ -142,6 +142,35 @@ final class AppModelTests: XCTestCase, @unchecked Sendable {
         XCTAssertEqual(p.model.update.route, .home)
     }
 
+    /// Every button of every screen reached from home, found by reflection over the view
+    /// models: each has a label and a screen-reader label (VoiceOver: every control labelled).
+    func testEveryButtonOnEveryScreenIsLabelled() async throws {
+        let p = try phone("model-labels", server: "http://127.0.0.1:9")
+        func buttons(in value: Any) -> [ButtonView] {
+            if let b = value as? ButtonView { return [b] + buttons(inChildrenOf: b) }
+            return buttons(inChildrenOf: value)
+        }
+        func buttons(inChildrenOf value: Any) -> [ButtonView] {
+            Mirror(reflecting: value).children.flatMap { buttons(in: $0.value) }
+        }
+        var seen = 0
+        for route in [Route.home, .scan, .history, .declaration, .personalQr, .profiles, .alerts, .settings, .businessEnrol] {
+            p.model.send(.navigate(route: route))
+            await p.model.settle()
+            XCTAssertEqual(p.model.update.route, route)
+            XCTAssertFalse(p.model.update.title.isEmpty, "\(route)")
+            let found = buttons(in: p.model.update)
+            XCTAssertFalse(found.isEmpty, "\(route) has buttons")
+            for b in found {
+                XCTAssertFalse(b.label.isEmpty, "\(route): \(b.event)")
+                XCTAssertFalse(b.accessibility.isEmpty, "\(route): \(b.event)")
+            }
+            seen += found.count
+            p.model.send(.navigate(route: .home))
+        }
+        XCTAssertGreaterThan(seen, 20)
+    }
+
     func testAUniversalLinkToAPosterOpensTheConfirmScreen() async throws {
         let p = try phone("model-link")
         p.model.open(url: try XCTUnwrap(URL(string: try Fixtures.posterText())))
