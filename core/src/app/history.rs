@@ -82,6 +82,8 @@ pub struct EditVisitView {
     pub end_label: String,
     /// Why the last save failed.
     pub error: Option<String>,
+    /// The save button's label: the shell sends `SaveVisitTimes` with the picked times.
+    pub save_label: String,
     /// Cancel.
     pub cancel: ButtonView,
 }
@@ -183,6 +185,7 @@ impl App {
                 start_label: self.t("edit-start"),
                 end_label: self.t("edit-end"),
                 error: err.clone(),
+                save_label: self.t("save"),
                 cancel: ButtonView::new(self.t("cancel"), UiEvent::Back, ButtonStyle::Plain),
             })
         });

@@ -161,28 +161,35 @@ struct HistoryScreen: View {
     }
 }
 
-/// The times editor: each picked time goes to the core (`SaveVisitTimes`), which checks it.
+/// The times editor: the pickers hold the picked times; Save sends them to the core
+/// (`SaveVisitTimes`), which checks them and closes the editor or shows its error.
 struct EditVisitSheet: View {
     let view: EditVisitView
     let model: AppModel
+    @State private var start: Date
+    @State private var end: Date?
 
-    private func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
+    init(view: EditVisitView, model: AppModel) {
+        self.view = view
+        self.model = model
+        _start = State(initialValue: Date(timeIntervalSince1970: Double(view.startMs) / 1000))
+        _end = State(initialValue: view.endMs.map { Date(timeIntervalSince1970: Double($0) / 1000) })
+    }
+
     private func ms(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970 * 1000) }
 
     var body: some View {
         Form {
             Text(view.venue).font(.headline)
-            DatePicker(view.startLabel, selection: Binding(
-                get: { date(view.startMs) },
-                set: { model.send(.saveVisitTimes(startMs: ms($0), endMs: view.endMs)) }
-            ))
-            if let end = view.endMs {
-                DatePicker(view.endLabel, selection: Binding(
-                    get: { date(end) },
-                    set: { model.send(.saveVisitTimes(startMs: view.startMs, endMs: ms($0))) }
-                ))
+            DatePicker(view.startLabel, selection: $start)
+            if let picked = end {
+                DatePicker(view.endLabel, selection: Binding(get: { picked }, set: { end = $0 }))
             }
             if let error = view.error { Text(error).foregroundStyle(.red) }
+            Button(view.saveLabel) {
+                model.send(.saveVisitTimes(startMs: ms(start), endMs: end.map(ms)))
+            }
+            .buttonStyle(.borderedProminent)
             CoreButton(button: view.cancel, model: model)
         }
     }
