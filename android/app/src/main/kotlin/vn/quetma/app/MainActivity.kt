@@ -102,6 +102,10 @@ class MainActivity : Activity() {
             textSize = 16f
             setTextColor(ui.color("q_primary"))
             minHeight = ui.dp(48)
+            minWidth = 0
+            minimumWidth = 0
+            gravity = Gravity.START or Gravity.CENTER_VERTICAL
+            setPadding(ui.dp(12), 0, ui.dp(12), 0)
             visibility = View.GONE
             setOnClickListener { send(UiEvent.Back) }
         }
@@ -126,7 +130,7 @@ class MainActivity : Activity() {
         openCore()
     }
 
-    private fun ui() = Ui(this, ::send, ::edit)
+    private fun ui() = Ui(this, ::send, ::edit).also { it.screenTitle = shown?.title }
 
     /** The display's physical density (for the personal QR's true size) and what the phone can do. */
     private fun displayInfo(): DisplayInfo {

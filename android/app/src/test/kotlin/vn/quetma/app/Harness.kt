@@ -80,6 +80,13 @@ class Phone(val app: Application, private val serverUrl: String? = null) {
 
     /** Runs what is queued on the main thread and the worker. */
     fun idle() {
+        val start = System.nanoTime()
+        idleOnce()
+        val ms = (System.nanoTime() - start) / 1_000_000
+        if (ms > 1000) println("idle took $ms ms on ${activity.shown?.route}")
+    }
+
+    private fun idleOnce() {
         repeat(3) {
             ShadowLooper.idleMainLooper()
             activity.awaitWorker()

@@ -152,7 +152,7 @@ class ScreenshotsTest {
     fun `every screen in English`() = tour("en")
 
     @Test
-    @Config(qualifiers = "w411dp-h891dp-420dpi-night")
+    @Config(qualifiers = "w411dp-h891dp-night-420dpi")
     fun `the dark theme`() {
         useTestCore(ctx, "shots-dark")
         val p = citizen("vi")

@@ -41,6 +41,9 @@ import vn.quetma.flows.UiEvent
 class Ui(val context: Context, val send: (UiEvent) -> Unit, val edit: (UiEvent) -> Unit = send) {
     private val density = context.resources.displayMetrics.density
 
+    /** The title the window already shows (a form with the same heading does not repeat it). */
+    var screenTitle: String? = null
+
     /** [v] dp in pixels. */
     fun dp(v: Int): Int = (v * density + 0.5f).toInt()
 
@@ -212,7 +215,7 @@ class Ui(val context: Context, val send: (UiEvent) -> Unit, val edit: (UiEvent) 
     /** A form: title, intro, fields, its error, then its buttons. */
     fun form(f: FormView): LinearLayout = column(
         14,
-        heading(f.title),
+        f.title.takeIf { it != screenTitle }?.let { heading(it) },
         f.intro?.let { text(it) },
         f.error?.let { message(it, Level.DANGER) },
         *f.fields.map { field(it) }.toTypedArray(),
