@@ -105,7 +105,7 @@ class MainActivity : Activity() {
             minWidth = 0
             minimumWidth = 0
             gravity = Gravity.START or Gravity.CENTER_VERTICAL
-            setPadding(ui.dp(12), 0, ui.dp(12), 0)
+            setPadding(ui.dp(16), 0, ui.dp(16), 0)
             visibility = View.GONE
             setOnClickListener { send(UiEvent.Back) }
         }

@@ -153,6 +153,27 @@ class JourneysTest {
     }
 
     @Test
+    fun `settings - export through the share sheet, English at run time`() {
+        useTestCore(ctx, "j-settings")
+        Core.get(ctx).addProfile(owner())
+        phone = Phone(ctx).launch()
+        phone.tap((phone.screen as Screen.Home).v1.menu.first { it.event == UiEvent.Navigate(Route.SETTINGS) }.label)
+        val settings = (phone.screen as Screen.Settings).v1
+        phone.assertLabelled()
+        phone.tap(settings.export.first().label)
+        val chooser = shadowOf(phone.activity).nextStartedActivity
+        assertEquals(Intent.ACTION_CHOOSER, chooser.action)
+        @Suppress("DEPRECATION")
+        val send = chooser.getParcelableExtra<Intent>(Intent.EXTRA_INTENT)!!
+        @Suppress("DEPRECATION")
+        val uri = send.getParcelableExtra<Uri>(Intent.EXTRA_STREAM)!!
+        assertTrue(ctx.contentResolver.openInputStream(uri)!!.use { it.readBytes() }.isNotEmpty())
+        phone.tap(settings.languages.first { !it.selected }.label)
+        assertEquals(vn.quetma.flows.Language.EN, phone.shown.language)
+        assertTrue(phone.shown.title in phone.texts())
+    }
+
+    @Test
     fun `camera refused - the panel and the system settings`() {
         useTestCore(ctx, "j-denied")
         phone = Phone(ctx).launch()
