@@ -13,6 +13,7 @@ import android.hardware.camera2.CaptureRequest
 import android.media.ImageReader
 import android.os.Handler
 import android.util.Size
+import android.view.Surface
 import vn.quetma.core.Rotation
 
 /**
@@ -40,6 +41,21 @@ class Camera2FrameSource(
     private var sensorOrientation = 90
     private var torchOn = false
     private var onState: (CameraState) -> Unit = {}
+    private var preview: Surface? = null
+    private var currentGen = 0
+
+    /**
+     * Shows the camera's picture on [surface] (the scanner's viewfinder) besides sending frames;
+     * null shows none. Takes effect at once when the camera is open (a new session).
+     */
+    fun setPreview(surface: Surface?) {
+        handler.post {
+            preview = surface
+            val d = device
+            val r = reader
+            if (d != null && r != null && currentGen == generation) startSession(d, r, currentGen)
+        }
+    }
 
     /** The size frames come in (after [start] found the camera). */
     var frameSize: Size? = null
@@ -52,6 +68,7 @@ class Camera2FrameSource(
         stop()
         this.onState = onState
         val gen = ++generation
+        currentGen = gen
         if (context.checkSelfPermission(Manifest.permission.CAMERA) != PackageManager.PERMISSION_GRANTED) {
             return onState(CameraState.Failed("camera permission not granted", permission = true))
         }
@@ -106,12 +123,13 @@ class Camera2FrameSource(
     @Suppress("DEPRECATION") // createCaptureSession(List<Surface>…): SessionConfiguration needs API 28, minSdk is 26
     private fun startSession(camera: CameraDevice, r: ImageReader, gen: Int) {
         try {
-            camera.createCaptureSession(listOf(r.surface), object : CameraCaptureSession.StateCallback() {
+            val targets = listOfNotNull(r.surface, preview?.takeIf { it.isValid })
+            camera.createCaptureSession(targets, object : CameraCaptureSession.StateCallback() {
                 override fun onConfigured(s: CameraCaptureSession) {
                     if (gen != generation) return s.close()
                     session = s
                     val builder = camera.createCaptureRequest(CameraDevice.TEMPLATE_PREVIEW).apply {
-                        addTarget(r.surface)
+                        targets.forEach { addTarget(it) }
                         set(CaptureRequest.CONTROL_AF_MODE, CaptureRequest.CONTROL_AF_MODE_CONTINUOUS_PICTURE)
                         set(CaptureRequest.FLASH_MODE, if (torchOn) CaptureRequest.FLASH_MODE_TORCH else CaptureRequest.FLASH_MODE_OFF)
                     }

@@ -51,6 +51,26 @@ object Notices {
         notify(context, ID_STORE_RESET, n)
     }
 
+    /** Shows an alert the core found (an exposure, by a background sync); [id] replaces an older one. */
+    fun alert(context: Context, id: String, title: String, body: String) {
+        val open = PendingIntent.getActivity(
+            context, 1,
+            Intent(context, MainActivity::class.java).addFlags(Intent.FLAG_ACTIVITY_NEW_TASK),
+            PendingIntent.FLAG_IMMUTABLE,
+        )
+        val n = Notification.Builder(context, CHANNEL_NOTICES)
+            .setSmallIcon(android.R.drawable.stat_sys_warning)
+            .setContentTitle(title)
+            .setContentText(body)
+            .setStyle(Notification.BigTextStyle().bigText(body))
+            .setContentIntent(open)
+            .setAutoCancel(true)
+            .build()
+        notify(context, ALERT_BASE + (id.hashCode() and 0xffff), n)
+    }
+
+    private const val ALERT_BASE = 0x10000
+
     /** Posts [n] unless notifications are off (then there is nothing to do: never a crash). */
     fun notify(context: Context, id: Int, n: Notification) {
         val nm = context.getSystemService(NotificationManager::class.java) ?: return

@@ -1,6 +1,7 @@
 package vn.quetma.app
 
-import android.app.Activity
+import android.util.DisplayMetrics
+import android.view.WindowManager
 import android.graphics.Bitmap
 import android.graphics.Canvas
 import android.graphics.Color
@@ -12,7 +13,10 @@ import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
 import org.junit.Test
 import org.junit.runner.RunWith
-import org.robolectric.Robolectric
+import org.robolectric.Shadows.shadowOf
+import org.robolectric.shadows.ShadowDisplay
+import vn.quetma.app.screens.PersonalQrScreen
+import vn.quetma.flows.Screen
 import org.robolectric.RobolectricTestRunner
 import org.robolectric.RuntimeEnvironment
 import org.robolectric.annotation.Config
@@ -22,31 +26,42 @@ import vn.quetma.core.Rotation
 import vn.quetma.core.ScannedCode
 
 /**
- * The personal QR on screen measures 50 mm ± 2 % across and down, on phones of different
- * densities (and non-square pixels): measured on the pixels the view really drew.
+ * The personal QR on the app's real screen measures 50 mm ± 2 % across and down, on phones of
+ * different densities (and non-square pixels): measured on the pixels the view really drew,
+ * sized by the core's `QrCodeView.width_px/height_px` for the display's xdpi/ydpi.
  */
 @RunWith(RobolectricTestRunner::class)
 @Config(sdk = [34])
 @GraphicsMode(GraphicsMode.Mode.NATIVE)
 class PersonalQrViewTest {
-    @After
-    fun tearDown() = Core.close()
+    private lateinit var phone: Phone
 
-    /** Renders the owner's QR for a phone of [xdpi] × [ydpi] and measures the drawn symbol. */
+    @After
+    fun tearDown() {
+        if (::phone.isInitialized) phone.close()
+        Core.close()
+    }
+
+    /** Shows the owner's QR on the real screen of a phone of [xdpi] × [ydpi] and measures the drawn symbol. */
     private fun measure(name: String, xdpi: Float, ydpi: Float) {
         val ctx = RuntimeEnvironment.getApplication()
         useTestCore(ctx, "qr-$name")
-        val activity = Robolectric.buildActivity(Activity::class.java).setup().get()
-        val metrics = activity.resources.displayMetrics
         // what the phone reports as its physical density (Robolectric sets xdpi = densityDpi)
+        val display = ShadowDisplay.getDefaultDisplay()
+        shadowOf(display).setXdpi(xdpi)
+        shadowOf(display).setYdpi(ydpi)
+        val metrics = DisplayMetrics()
         metrics.xdpi = xdpi
         metrics.ydpi = ydpi
 
         val app = Core.get(ctx)
-        val profile = app.addProfile(owner())
-        val qr = app.personalQr(profile.id, PersonalQrView.pixelsPerInch(metrics))
-        val view = PersonalQrView(activity)
-        view.show(qr.luma, qr.widthPx.toInt(), qr.symbolMm, qr.hint.shortName)
+        app.addProfile(owner())
+        phone = Phone(ctx).launch()
+        phone.tap((phone.screen as Screen.Home).v1.personalQr.label)
+        val qr = (phone.screen as Screen.PersonalQr).v1.code!!
+        assertEquals("full brightness while the code is shown", WindowManager.LayoutParams.BRIGHTNESS_OVERRIDE_FULL, phone.activity.window.attributes.screenBrightness)
+        phone.assertLabelled()
+        val view = phone.views().first { it.tag == PersonalQrScreen.QR_TAG } as PersonalQrView
         val unspecified = View.MeasureSpec.makeMeasureSpec(0, View.MeasureSpec.UNSPECIFIED)
         // a layout offering less room does not shrink it
         view.measure(View.MeasureSpec.makeMeasureSpec(100, View.MeasureSpec.AT_MOST), unspecified)
@@ -66,19 +81,20 @@ class PersonalQrViewTest {
         }
         val acrossMm = PersonalQrView.mm((right - left + 1).toDouble(), metrics, vertical = false)
         val downMm = PersonalQrView.mm((bottom - top + 1).toDouble(), metrics, vertical = true)
-        println("personal QR on $name (${metrics.densityDpi} dpi class, $xdpi×$ydpi): ${"%.2f".format(acrossMm)} × ${"%.2f".format(downMm)} mm on screen; the core's bitmap at 1:1: ${"%.2f".format(qr.symbolMm)} mm")
+        println("personal QR on $name ($xdpi×$ydpi dpi): ${"%.2f".format(acrossMm)} × ${"%.2f".format(downMm)} mm on screen (the core asked for ${qr.symbolMm} mm)")
         assertTrue("across $acrossMm mm", abs(acrossMm - 50.0) <= 1.0)
         assertTrue("down $downMm mm", abs(downMm - 50.0) <= 1.0)
         // the scaling rounds module edges to screen pixels
         assertEquals("within two screen pixels", 50.0, acrossMm, PersonalQrView.mm(2.0, metrics, vertical = false))
-        assertEquals(qr.hint.shortName, view.contentDescription)
+        assertEquals(qr.accessibility, view.contentDescription)
 
         // the scaled drawing still reads as the owner's personal QR in the core's scanner
         val drawn = LumaFrame.of(bmp)
         val read = FrameScanner(Fixtures.publicKeysJson, false).use {
             it.scan(drawn.buffer, drawn.width.toUInt(), drawn.height.toUInt(), drawn.rowStride.toUInt(), Rotation.DEG0)
         }
-        assertEquals(qr.hint, (read.single().code as ScannedCode.Personal).hint)
+        val hint = (read.single().code as ScannedCode.Personal).hint
+        assertEquals(qr.caption, "${hint.shortName} · ${hint.birthYear}")
 
         System.getProperty("quetma.screenshots")?.let { dir ->
             File(dir).mkdirs()

@@ -131,6 +131,8 @@ object FakeAndroidKeyStore {
 fun useTestCore(context: Context, name: String = "store"): File {
     FakeAndroidKeyStore.install()
     Core.close()
+    // the screens run offline unless a test gives a (loopback) server
+    MainActivity.serverUrl = { null }
     val base = File(context.noBackupFilesDir, name)
     Core.factory = {
         Core.Opening(
