@@ -584,6 +584,15 @@ fn enrol_then_cccd_bhyt_personal_qr_twice_is_one_entry_manual_entry_and_counts()
     assert_eq!(c.form.fields[1].kind, FieldKind::Choice);
     let u = ph.tap(UiEvent::StartScanning);
     assert_eq!(u.route, Route::BusinessScan);
+    let Screen::BusinessScan(b) = &u.screen else {
+        panic!("{:?}", u.screen)
+    };
+    // staff aim at the visitor's code, not at a poster
+    assert!(
+        b.hint.contains("của khách") && !b.hint.contains("áp phích"),
+        "{}",
+        b.hint
+    );
     ph.tap(UiEvent::CameraPermission { granted: true });
 
     // A CCCD card: counted, beep and a short buzz.

@@ -317,7 +317,7 @@ impl App {
             venue_name,
             checkpoint,
             last: b.last.clone(),
-            hint: self.t(b.hint.shown().text_id()),
+            hint: self.t(scanner_hint_id(b.hint.shown())),
             counts: CountsView {
                 entries: c.entries,
                 exits: c.exits,
@@ -538,7 +538,7 @@ impl App {
             let mut fx = Vec::new();
             if change.announce && self.business.last.is_none() {
                 fx.push(Effect::Announce {
-                    text: self.t(change.shown.text_id()),
+                    text: self.t(scanner_hint_id(change.shown)),
                 });
             }
             return Some(fx);
@@ -737,6 +737,14 @@ impl App {
             .enrolment
             .as_ref()
             .map(|e| e.scanner_token.clone())
+    }
+}
+
+/// The hint's text on the business scanner: aiming is at the visitor's code, not a poster.
+fn scanner_hint_id(kind: HintKind) -> &'static str {
+    match kind {
+        HintKind::Aim => "hint-aim-visitor",
+        other => other.text_id(),
     }
 }
 

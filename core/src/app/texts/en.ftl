@@ -81,6 +81,7 @@ torch-is-off = Torch is off
 camera-denied = QuetMa needs the camera to scan codes. Allow it in Settings, or open an image of the code.
 open-settings = Open Settings
 hint-aim = Point the camera at the QR code on the poster
+hint-aim-visitor = Point the camera at the visitor's QR code: phone, CCCD/BHYT card or personal QR card
 hint-nothing = No QR code in view yet — fit the whole code in the frame
 hint-too-small = The code is too small — move closer
 hint-too-dark = Too dark — turn on the torch

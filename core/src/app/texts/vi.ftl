@@ -73,6 +73,7 @@ torch-is-off = Đèn đã tắt
 camera-denied = QuetMa cần máy ảnh để quét mã. Hãy cho phép trong Cài đặt, hoặc mở ảnh có mã QR.
 open-settings = Mở Cài đặt
 hint-aim = Hướng máy ảnh vào mã QR trên áp phích
+hint-aim-visitor = Hướng máy ảnh vào mã QR của khách: điện thoại, thẻ CCCD/BHYT hoặc thẻ QR cá nhân
 hint-nothing = Chưa thấy mã QR nào — hãy để mã nằm trọn trong khung
 hint-too-small = Mã quá nhỏ — hãy đưa máy lại gần hơn
 hint-too-dark = Quá tối — hãy bật đèn

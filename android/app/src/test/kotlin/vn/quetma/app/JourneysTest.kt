@@ -150,6 +150,25 @@ class JourneysTest {
         assertTrue(history.days[0].title in phone.texts())
         assertTrue(phone.views().any { it.contentDescription == history.days[0].visits[0].accessibility })
         phone.assertLabelled()
+
+        // edit the times: an in-time after the out-time is refused by the core, beside the editor
+        val visit = history.days[0].visits[0]
+        phone.tap(visit.actions.first { it.event is UiEvent.EditVisit }.label)
+        val editor = (phone.screen as Screen.History).v1.editing ?: error("no editor")
+        assertTrue(editor.saveLabel in phone.texts())
+        phone.views().first { it is android.widget.Button && (it.text?.startsWith(editor.startLabel) == true) }.performClick()
+        val picker = org.robolectric.shadows.ShadowDialog.getLatestDialog() as android.app.TimePickerDialog
+        picker.updateTime(23, 59)
+        picker.getButton(android.content.DialogInterface.BUTTON_POSITIVE).performClick()
+        phone.idle()
+        phone.tap(editor.saveLabel)
+        val refused = (phone.screen as Screen.History).v1.editing ?: error("editor closed on a bad time")
+        assertTrue(refused.error != null && refused.error in phone.texts())
+        assertEquals(visit.visitId, refused.visitId)
+        // cancel keeps the stored times
+        phone.tap(refused.cancel.label)
+        assertEquals(null, (phone.screen as Screen.History).v1.editing)
+        assertEquals(visit.times, (phone.screen as Screen.History).v1.days[0].visits[0].times)
     }
 
     @Test
