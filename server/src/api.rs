@@ -47,6 +47,20 @@ pub fn router() -> Router<AppState> {
             "/api/v1/notices/{id}/withdraw",
             post(tools::withdraw_notice),
         )
+        .route(
+            "/api/v1/notice-batches",
+            post(tools::submit_batch).get(tools::list_batches),
+        )
+        .route("/api/v1/notice-batches/preview", post(tools::preview_batch))
+        .route("/api/v1/notice-batches/{id}", get(tools::get_batch))
+        .route(
+            "/api/v1/notice-batches/{id}/approve",
+            post(tools::approve_batch),
+        )
+        .route(
+            "/api/v1/notice-batches/{id}/withdraw",
+            post(tools::withdraw_batch),
+        )
         .route("/api/v1/audit", get(tools::audit))
         .layer(axum::extract::DefaultBodyLimit::max(
             quetma_core::api::MAX_BODY_BYTES,

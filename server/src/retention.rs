@@ -95,6 +95,13 @@ pub async fn run_once(state: &AppState) -> Result<Purged, DbError> {
             &params![cutoff],
         )
         .await?;
+    // Notice batches (migration 10): kept as long as their notices could still be served.
+    db.exec(
+        "DELETE FROM notice_batches WHERE created_at < $1 AND NOT EXISTS \
+         (SELECT 1 FROM notices WHERE notices.batch_id = notice_batches.id)",
+        &params![cutoff],
+    )
+    .await?;
     p.sessions = db
         .exec("DELETE FROM sessions WHERE expires_at < $1", &params![now])
         .await?;

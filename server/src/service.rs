@@ -34,6 +34,9 @@ pub enum ServiceError {
     /// Already exists.
     #[error("{0}")]
     Conflict(String),
+    /// A deployment limit was reached (the notices' hourly cap); try later.
+    #[error("{0}")]
+    TooMany(String),
     /// Anything else that is our fault.
     #[error("{0}")]
     Internal(String),

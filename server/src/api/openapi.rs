@@ -207,6 +207,56 @@ pub const ROUTES: &[RouteDoc] = &[
         (204, "Empty"),
     ),
     r(
+        "post",
+        "/api/v1/notice-batches/preview",
+        "How many venues and recorded visits a batch of notices would reach, and whether a \
+         second officer must approve it",
+        "tracing_officer",
+        Some("NoticeBatchInput"),
+        (200, "NoticeReach"),
+    ),
+    r(
+        "post",
+        "/api/v1/notice-batches",
+        "Submit a batch of notices: published at once within the threshold, else held for a \
+         second officer; hourly cap (audited)",
+        "tracing_officer",
+        Some("NoticeBatchInput"),
+        (201, "NoticeBatch"),
+    ),
+    r(
+        "get",
+        "/api/v1/notice-batches",
+        "The latest notice batches",
+        "tracing_officer",
+        None,
+        (200, "[NoticeBatch]"),
+    ),
+    r(
+        "get",
+        "/api/v1/notice-batches/{id}",
+        "One notice batch",
+        "tracing_officer",
+        None,
+        (200, "NoticeBatch"),
+    ),
+    r(
+        "post",
+        "/api/v1/notice-batches/{id}/approve",
+        "Approve a held batch and publish it (a different tracing officer; audited)",
+        "tracing_officer",
+        None,
+        (200, "NoticeBatch"),
+    ),
+    r(
+        "post",
+        "/api/v1/notice-batches/{id}/withdraw",
+        "Withdraw a whole batch: phones clear its alerts on their next list (audited)",
+        "tracing_officer",
+        None,
+        (200, "NoticeBatch"),
+    ),
+    r(
         "get",
         "/api/v1/audit",
         "Latest audit log entries",
@@ -290,6 +340,9 @@ pub struct SignedExposureList {
     crate::service::cases::ExportRecord,
     crate::service::cases::CaseExport,
     crate::service::exposures::NoticeInput,
+    crate::service::exposures::NoticeBatchInput,
+    crate::service::exposures::NoticeReach,
+    crate::service::exposures::NoticeBatch,
     crate::service::audit::AuditEntry,
 )))]
 struct Schemas;
@@ -335,6 +388,14 @@ fn links(method: &str, path: &str) -> Option<Value> {
             ],
         ),
         ("post", "/api/v1/notices") => ("id", &[("post", "/api/v1/notices/{id}/withdraw")]),
+        ("post", "/api/v1/notice-batches") => (
+            "id",
+            &[
+                ("get", "/api/v1/notice-batches/{id}"),
+                ("post", "/api/v1/notice-batches/{id}/approve"),
+                ("post", "/api/v1/notice-batches/{id}/withdraw"),
+            ],
+        ),
         _ => return None,
     };
     let mut out = serde_json::Map::new();

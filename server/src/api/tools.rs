@@ -428,6 +428,75 @@ pub async fn withdraw_notice(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `POST /api/v1/notice-batches/preview` (tracing officer): what a batch would reach.
+pub async fn preview_batch(
+    State(state): State<AppState>,
+    caller: Caller,
+    b: JsonBody<exposures::NoticeBatchInput>,
+) -> HttpResult<Json<exposures::NoticeReach>> {
+    let a = caller.require(&[Role::TracingOfficer])?;
+    let input = body(b)?;
+    Ok(Json(
+        exposures::preview_batch(&state, a, &input.notices).await?,
+    ))
+}
+
+/// `POST /api/v1/notice-batches` (tracing officer): published, or held for a second officer.
+pub async fn submit_batch(
+    State(state): State<AppState>,
+    caller: Caller,
+    b: JsonBody<exposures::NoticeBatchInput>,
+) -> HttpResult<(StatusCode, Json<exposures::NoticeBatch>)> {
+    let a = caller.require(&[Role::TracingOfficer])?;
+    let input = body(b)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(exposures::submit_batch(&state, a, &input).await?),
+    ))
+}
+
+/// `GET /api/v1/notice-batches` (tracing officer): the latest 200.
+pub async fn list_batches(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> HttpResult<Json<Vec<exposures::NoticeBatch>>> {
+    let a = caller.require(&[Role::TracingOfficer])?;
+    Ok(Json(exposures::list_batches(&state, a, None).await?))
+}
+
+/// `GET /api/v1/notice-batches/{id}` (tracing officer).
+pub async fn get_batch(
+    State(state): State<AppState>,
+    caller: Caller,
+    id_path: ApiPath<String>,
+) -> HttpResult<Json<exposures::NoticeBatch>> {
+    let a = caller.require(&[Role::TracingOfficer])?;
+    let id = id_path.0?;
+    Ok(Json(exposures::get_batch(&state, a, &id).await?))
+}
+
+/// `POST /api/v1/notice-batches/{id}/approve` (another tracing officer).
+pub async fn approve_batch(
+    State(state): State<AppState>,
+    caller: Caller,
+    id_path: ApiPath<String>,
+) -> HttpResult<Json<exposures::NoticeBatch>> {
+    let a = caller.require(&[Role::TracingOfficer])?;
+    let id = id_path.0?;
+    Ok(Json(exposures::approve_batch(&state, a, &id).await?))
+}
+
+/// `POST /api/v1/notice-batches/{id}/withdraw` (tracing officer): the whole batch.
+pub async fn withdraw_batch(
+    State(state): State<AppState>,
+    caller: Caller,
+    id_path: ApiPath<String>,
+) -> HttpResult<Json<exposures::NoticeBatch>> {
+    let a = caller.require(&[Role::TracingOfficer])?;
+    let id = id_path.0?;
+    Ok(Json(exposures::withdraw_batch(&state, a, &id).await?))
+}
+
 /// `GET /api/v1/audit` (admin): the latest 200 entries.
 pub async fn audit(
     State(state): State<AppState>,

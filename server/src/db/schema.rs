@@ -252,13 +252,46 @@ impl Migration {
 /// throughout, so a database made by an unversioned server (no `schema_migrations` table)
 /// is adopted by it without change.
 pub fn migrations() -> Vec<Migration> {
-    vec![Migration {
+    let mut all = vec![Migration {
         version: 1,
         name: "baseline",
         sqlite: baseline_sqlite(),
         postgres: baseline_postgres(),
-    }]
+    }];
+    all.push(Migration {
+        version: 10,
+        name: "notice_batches",
+        sqlite: NOTICE_BATCHES.into(),
+        postgres: NOTICE_BATCHES.into(),
+    });
+    all.sort_by_key(|m| m.version);
+    all
 }
+
+/// Migration 10: the circuit breaker for exposure notices. A batch is what one officer
+/// publishes at once (a case's venues); above the deployment's threshold it waits, `pending`,
+/// for a second officer. `inputs` holds the notices' venue ids and times (JSON), never
+/// personal data. Each published notice names its batch, so one action withdraws them all.
+const NOTICE_BATCHES: &str = r#"
+CREATE TABLE notice_batches (
+    id           TEXT PRIMARY KEY,
+    status       TEXT NOT NULL CHECK (status IN ('pending', 'published', 'withdrawn')),
+    created_by   TEXT NOT NULL,
+    created_at   BIGINT NOT NULL,
+    case_id      TEXT,
+    venues       BIGINT NOT NULL,
+    visits       BIGINT NOT NULL,
+    inputs       TEXT NOT NULL,
+    approved_by  TEXT,
+    approved_at  BIGINT,
+    withdrawn_by TEXT,
+    withdrawn_at BIGINT
+);
+CREATE INDEX notice_batches_created ON notice_batches (created_at);
+ALTER TABLE notices ADD COLUMN batch_id TEXT;
+CREATE INDEX notices_batch ON notices (batch_id);
+CREATE INDEX notices_published ON notices (published_at);
+"#;
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {

@@ -194,7 +194,9 @@ impl PortalError {
         match e {
             ServiceError::NotFound => Self::NotFound(lang),
             ServiceError::Forbidden => Self::Forbidden(lang),
-            ServiceError::Invalid(m) | ServiceError::Conflict(m) => Self::Invalid(lang, m),
+            ServiceError::Invalid(m) | ServiceError::Conflict(m) | ServiceError::TooMany(m) => {
+                Self::Invalid(lang, m)
+            }
             other => Self::internal(lang, &other),
         }
     }
