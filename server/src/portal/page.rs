@@ -81,7 +81,13 @@ impl Chrome {
             match a.role {
                 Role::VenueOwner => nav.extend([venues, register, bulk]),
                 Role::WardOfficer => nav.extend([ward, bulk]),
-                Role::TracingOfficer => nav.push(tracing),
+                Role::TracingOfficer => nav.extend([
+                    tracing,
+                    NavItem {
+                        href: "/portal/tracing/notices",
+                        label: l("Thông báo phơi nhiễm", "Exposure notices"),
+                    },
+                ]),
                 Role::Admin => nav.extend([
                     NavItem {
                         href: "/portal/admin/accounts",

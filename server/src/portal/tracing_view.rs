@@ -235,6 +235,10 @@ struct CasePage {
     windows: Vec<WindowView>,
     records: Vec<RecordView>,
     notices_published: i64,
+    /// What publishing the case's notices would reach (the circuit breaker's preview).
+    reach: Option<exposures::NoticeReach>,
+    /// The case's notice batches.
+    batches: Vec<super::notices::BatchView>,
 }
 
 fn source_label(lang: Lang, kind: &str) -> &'static str {
@@ -271,8 +275,22 @@ pub async fn case_page(
         .transpose()
         .map_err(|e| PortalError::internal(l, &e))?
         .unwrap_or(0);
+    // Before publishing, the officer sees what the notices would reach.
+    let inputs = case_notices(&r, ExposureLevel::High, None, None);
+    let reach = exposures::preview_batch(&state, account, &inputs)
+        .await
+        .ok();
+    let mut batches = Vec::new();
+    for b in exposures::list_batches(&state, account, Some(&r.case_id))
+        .await
+        .map_err(|e| PortalError::from_service(l, e))?
+    {
+        batches.push(super::notices::batch_view(&state, l, account, &b).await);
+    }
     Ok(html(&CasePage {
         c: ctx.chrome(),
+        reach,
+        batches,
         tail_minutes: r.tail_ms / 60_000,
         min_overlap_minutes: r.min_overlap_ms / 60_000,
         windows: r
@@ -353,26 +371,40 @@ pub async fn publish(
         ExposureLevel::High
     };
     let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-    for w in &r.windows {
-        exposures::publish_notice(
-            &state,
-            &account,
-            &NoticeInput {
-                venue_id: w.venue_id.clone(),
-                start: w.start,
-                end: w.end,
-                tail_ms: Some(r.tail_ms),
-                min_overlap_ms: Some(r.min_overlap_ms),
-                level: Some(level),
-                guidance_vi: text(&form.guidance_vi),
-                guidance_en: text(&form.guidance_en),
-                case_id: Some(r.case_id.clone()),
-            },
-        )
-        .await
-        .map_err(|e| PortalError::from_service(l, e))?;
-    }
-    Ok(see_other(&format!("/portal/tracing/cases/{}", r.case_id)))
+    let inputs = case_notices(&r, level, text(&form.guidance_vi), text(&form.guidance_en));
+    // One batch for the whole case: published at once within the threshold, else held for a
+    // second officer (the batch page says which).
+    let b = exposures::submit_batch(
+        &state,
+        &account,
+        &exposures::NoticeBatchInput { notices: inputs },
+    )
+    .await
+    .map_err(|e| PortalError::from_service(l, e))?;
+    Ok(see_other(&format!("/portal/tracing/notices/{}", b.id)))
+}
+
+/// One notice per window of the case.
+fn case_notices(
+    r: &cases::CaseResult,
+    level: ExposureLevel,
+    guidance_vi: Option<String>,
+    guidance_en: Option<String>,
+) -> Vec<NoticeInput> {
+    r.windows
+        .iter()
+        .map(|w| NoticeInput {
+            venue_id: w.venue_id.clone(),
+            start: w.start,
+            end: w.end,
+            tail_ms: Some(r.tail_ms),
+            min_overlap_ms: Some(r.min_overlap_ms),
+            level: Some(level),
+            guidance_vi: guidance_vi.clone(),
+            guidance_en: guidance_en.clone(),
+            case_id: Some(r.case_id.clone()),
+        })
+        .collect()
 }
 
 #[cfg(test)]
