@@ -42,6 +42,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/cases", post(tools::create_case))
         .route("/api/v1/cases/{id}", get(tools::get_case))
         .route("/api/v1/cases/{id}/export", get(tools::export_case))
+        .route(
+            "/api/v1/cases/{id}/outcomes",
+            get(tools::case_outcomes).post(tools::record_outcome),
+        )
         .route("/api/v1/notices", post(tools::publish_notice))
         .route(
             "/api/v1/notices/{id}/withdraw",

@@ -86,6 +86,11 @@ pub async fn run_once(state: &AppState) -> Result<Purged, DbError> {
         &params![cutoff],
     )
     .await?;
+    db.exec(
+        "DELETE FROM contact_outcomes WHERE case_id IN (SELECT id FROM cases WHERE created_at < $1)",
+        &params![cutoff],
+    )
+    .await?;
     p.cases = db
         .exec("DELETE FROM cases WHERE created_at < $1", &params![cutoff])
         .await?;

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod cases;
 pub mod enrol;
 pub mod exposures;
+pub mod outcomes;
 pub mod stats;
 pub mod throttle;
 pub mod uploads;

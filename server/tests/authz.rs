@@ -185,6 +185,21 @@ async fn every_route_for_every_role() {
                 [401, 403, 403, 200, 403],
             ),
             case(
+                Method::GET,
+                &format!("/api/v1/cases/{case_id}/outcomes"),
+                None,
+                [401, 403, 403, 200, 403],
+            ),
+            // No such record in the case: past the role gate, refused as invalid.
+            case(
+                Method::POST,
+                &format!("/api/v1/cases/{case_id}/outcomes"),
+                Some(
+                    json!({"kind": "web", "venue_id": v1, "client_id": "nope", "outcome": "reached"}),
+                ),
+                [401, 403, 403, 422, 403],
+            ),
+            case(
                 Method::POST,
                 "/api/v1/notices",
                 Some(notice),

@@ -169,7 +169,7 @@ async fn every_router_route_is_documented_and_every_ref_resolves() {
         }
     }
     assert_eq!(
-        links, 10,
+        links, 12,
         "links from venues, cases, notices and notice batches"
     );
 }
@@ -426,6 +426,33 @@ async fn real_requests_and_answers_match_the_documented_schemas() {
             )
             .await;
         assert_eq!(export["records"].as_array().unwrap().len(), 2);
+        // The case has one app check-in and one CCCD scan: the scan is the one to call.
+        let reach = w
+            .call(
+                g.clone(),
+                "/api/v1/cases/{id}/outcomes",
+                &format!("/api/v1/cases/{id}/outcomes"),
+                Some(&tracer),
+                None,
+                false,
+            )
+            .await;
+        assert_eq!(
+            (reach["by_app"].as_i64(), reach["to_call"].as_i64()),
+            (Some(1), Some(1)),
+            "{reach}"
+        );
+        let reach = w
+            .call(
+                p.clone(),
+                "/api/v1/cases/{id}/outcomes",
+                &format!("/api/v1/cases/{id}/outcomes"),
+                Some(&tracer),
+                Some(json!({"kind": "visitor", "venue_id": venue, "client_id": "g-1", "outcome": "reached"})),
+                false,
+            )
+            .await;
+        assert_eq!(reach["still_to_reach"], 0, "{reach}");
         let notice = w.call(p.clone(), "/api/v1/notices", "/api/v1/notices", Some(&tracer),
             Some(json!({"venue_id": venue, "start": now - 900_000, "end": now - 100_000, "level": "low", "case_id": id})), false).await;
         w.call(

@@ -402,6 +402,34 @@ pub async fn export_case(
     Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(export)).into_response())
 }
 
+/// `GET /api/v1/cases/{id}/outcomes` (tracing officer): who learns by app, who is still to call.
+pub async fn case_outcomes(
+    State(state): State<AppState>,
+    caller: Caller,
+    id_path: ApiPath<String>,
+) -> HttpResult<Json<crate::service::outcomes::ReachSummary>> {
+    let a = caller.require(&[Role::TracingOfficer])?;
+    let id = id_path.0?;
+    Ok(Json(
+        crate::service::outcomes::summary(&state, a, &id).await?,
+    ))
+}
+
+/// `POST /api/v1/cases/{id}/outcomes` (tracing officer): one record's call outcome.
+pub async fn record_outcome(
+    State(state): State<AppState>,
+    caller: Caller,
+    id_path: ApiPath<String>,
+    b: JsonBody<crate::service::outcomes::OutcomeInput>,
+) -> HttpResult<Json<crate::service::outcomes::ReachSummary>> {
+    let a = caller.require(&[Role::TracingOfficer])?;
+    let id = id_path.0?;
+    let input = body(b)?;
+    Ok(Json(
+        crate::service::outcomes::record(&state, a, &id, &input).await?,
+    ))
+}
+
 /// `POST /api/v1/notices` (tracing officer).
 pub async fn publish_notice(
     State(state): State<AppState>,

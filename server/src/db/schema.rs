@@ -264,9 +264,31 @@ pub fn migrations() -> Vec<Migration> {
         sqlite: NOTICE_BATCHES.into(),
         postgres: NOTICE_BATCHES.into(),
     });
+    all.push(Migration {
+        version: 11,
+        name: "contact_outcomes",
+        sqlite: CONTACT_OUTCOMES.into(),
+        postgres: CONTACT_OUTCOMES.into(),
+    });
     all.sort_by_key(|m| m.version);
     all
 }
+
+/// Migration 11: what came of the tracer's call to a contact who has no app alert, keyed by
+/// the case and the record (kind, venue, client id): the server learns that record N was
+/// reached, never who it is.
+const CONTACT_OUTCOMES: &str = r#"
+CREATE TABLE contact_outcomes (
+    case_id     TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,
+    venue_id    TEXT NOT NULL,
+    client_id   TEXT NOT NULL,
+    outcome     TEXT NOT NULL CHECK (outcome IN ('reached', 'no_answer', 'wrong_number')),
+    recorded_by TEXT NOT NULL,
+    recorded_at BIGINT NOT NULL,
+    PRIMARY KEY (case_id, kind, venue_id, client_id)
+);
+"#;
 
 /// Migration 10: the circuit breaker for exposure notices. A batch is what one officer
 /// publishes at once (a case's venues); above the deployment's threshold it waits, `pending`,
