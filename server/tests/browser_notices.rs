@@ -1,7 +1,8 @@
 //! Headless Chromium through the tracing officer's notice desk and the ward's reinstatement
 //! page (issue 15, deliverable 4), on a phone-sized window: the reach shown on the case before
 //! publishing, a batch above the threshold held for a second officer, approved by another
-//! account, withdrawn whole; a suspended venue reinstated. Screenshots land in
+//! account, withdrawn whole; a suspended venue reinstated; the case's contacts split into
+//! "alerted by the app" and "to call", with a call's outcome recorded by record id. Screenshots land in
 //! `$CARGO_TARGET_DIR/quetma-artifacts/screenshots/` (paths printed).
 //!
 //! Without chromium / chromedriver the test prints a note and passes, except under `CI=true`.
@@ -144,6 +145,8 @@ async fn notice_desk_and_reinstatement_in_headless_chromium() {
     let market = register(&s, &mut owner, "Chợ Hà Đông", "market").await;
     let shop = register(&s, &mut owner, "Tạp hoá Cúc", "shop").await;
     add_checkins(&s.state, &market, 4, NOW_MS - 2 * 3_600_000).await;
+    // Two CCCD scans at the door: no app, so the tracer calls them.
+    add_visitors(&s.state, &market, "Cổng chợ", 2, NOW_MS - 2 * 3_600_000).await;
     quetma_server::service::venues::set_suspended(&s.state, &shop, true)
         .await
         .unwrap();
@@ -200,7 +203,18 @@ async fn notice_desk_and_reinstatement_in_headless_chromium() {
         fill(&c, "windows", &line).await;
         click(&c, "form.stack button[type=submit]").await;
         wait_path(&c, |p| p.starts_with("/portal/tracing/cases/")).await;
-        assert_eq!(text(&c, "reach-visits").await, "4");
+        assert_eq!(text(&c, "reach-visits").await, "6");
+        assert_eq!(text(&c, "n-by-app").await, "4");
+        assert_eq!(text(&c, "n-to-call").await, "2");
+        assert_eq!(text(&c, "n-still").await, "2");
+        // One card visitor reached by phone: one still to reach.
+        click(&c, "tr.to-call form.inline-form button[type=submit]").await;
+        let start = Instant::now();
+        while text(&c, "n-still").await != "1" {
+            assert!(start.elapsed() < Duration::from_secs(10), "outcome not recorded");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(c.source().await.unwrap().contains("Đã liên lạc được"));
         assert_eq!(text(&c, "reach-venues").await, "1");
         assert!(
             c.source()
@@ -208,7 +222,7 @@ async fn notice_desk_and_reinstatement_in_headless_chromium() {
                 .unwrap()
                 .contains("cán bộ truy vết thứ hai phải phê duyệt")
         );
-        c.set_window_size(412, 1900).await.unwrap();
+        c.set_window_size(412, 3600).await.unwrap();
         shot(&c, "20-case-reach-before-publishing").await;
         c.set_window_size(412, 915).await.unwrap();
         click(&c, "form[action$='/notices'] button[type=submit]").await;
@@ -275,6 +289,7 @@ async fn notice_desk_and_reinstatement_in_headless_chromium() {
         "notice.batch_approve",
         "notice.batch_withdraw",
         "venue.reinstate",
+        "case.outcome",
     ] {
         assert!(log.iter().any(|e| e.action == action), "{action}");
     }

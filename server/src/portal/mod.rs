@@ -12,7 +12,7 @@
 //! | `GET/POST /portal/venues/bulk`, `GET /portal/bulk/{batch}/posters.zip` | owner, ward, admin | CSV bulk creation |
 //! | `GET/POST /portal/venues/{id}/staff`, `POST …/staff/{scanner}/revoke` | manager | staff phones |
 //! | `GET /portal/ward`, `POST /portal/ward/venues/{id}/remind`, `…/suspend`, `GET/POST …/reinstate` | ward, admin | compliance |
-//! | `GET /portal/tracing`, `POST /portal/tracing/cases`, `GET …/cases/{id}` (+ `export.json`), `POST …/notices` | tracing, admin | tracing |
+//! | `GET /portal/tracing`, `POST /portal/tracing/cases`, `GET …/cases/{id}` (+ `export.json`), `POST …/notices`, `POST …/outcomes` | tracing, admin | tracing |
 //! | `GET /portal/tracing/notices`, `GET …/notices/{batch}`, `POST …/{batch}/approve`, `POST …/{batch}/withdraw` | tracing | notice batches: second-officer approval, withdrawal |
 //! | `GET/POST /portal/admin/accounts`, `GET /portal/admin/audit` | admin | accounts, audit log |
 //!
@@ -93,6 +93,10 @@ pub fn router() -> Router<AppState> {
             "/portal/tracing/cases/{id}/notices",
             post(tracing_view::publish),
         )
+        .route(
+            "/portal/tracing/cases/{id}/outcomes",
+            post(tracing_view::record_outcome),
+        )
         .route("/portal/tracing/notices", get(notices::list))
         .route("/portal/tracing/notices/{batch}", get(notices::page))
         .route(
@@ -140,6 +144,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/portal/tracing/cases/{id}"),
     ("GET", "/portal/tracing/cases/{id}/export.json"),
     ("POST", "/portal/tracing/cases/{id}/notices"),
+    ("POST", "/portal/tracing/cases/{id}/outcomes"),
     ("GET", "/portal/tracing/notices"),
     ("GET", "/portal/tracing/notices/{batch}"),
     ("POST", "/portal/tracing/notices/{batch}/approve"),

@@ -21,6 +21,7 @@ use crate::service::AppState;
 use crate::service::accounts::Role;
 use crate::service::cases::{self, CaseInput, CaseVisit, Window};
 use crate::service::exposures::{self, NoticeInput};
+use crate::service::outcomes::{self, Outcome, OutcomeInput};
 
 /// Roles that trace.
 pub const TRACING_ROLES: &[Role] = &[Role::TracingOfficer];
@@ -223,6 +224,18 @@ pub struct RecordView {
     pub overlap_minutes: i64,
     /// App check-in or staff scan.
     pub source: &'static str,
+    /// Kind (`visit`, `web`, `visitor`), for the outcome form.
+    pub kind: String,
+    /// Client id, for the outcome form (and to find the row in the decrypted CSV).
+    pub client_id: String,
+    /// Called rather than alerted by the app.
+    pub to_call: bool,
+    /// How they learn.
+    pub learns_label: &'static str,
+    /// The recorded outcome (`reached`, `no_answer`, `wrong_number`), if any.
+    pub outcome: Option<&'static str>,
+    /// Its label.
+    pub outcome_label: &'static str,
 }
 
 #[derive(Template)]
@@ -239,6 +252,12 @@ struct CasePage {
     reach: Option<exposures::NoticeReach>,
     /// The case's notice batches.
     batches: Vec<super::notices::BatchView>,
+    /// Alerted by the app.
+    by_app: i64,
+    /// To call or text.
+    to_call: i64,
+    /// Still to reach.
+    still_to_reach: i64,
 }
 
 fn source_label(lang: Lang, kind: &str) -> &'static str {
@@ -275,6 +294,10 @@ pub async fn case_page(
         .transpose()
         .map_err(|e| PortalError::internal(l, &e))?
         .unwrap_or(0);
+    let known = outcomes::known(&state, &r.case_id)
+        .await
+        .map_err(|e| PortalError::from_service(l, e))?;
+    let summary = outcomes::summarise(r.case_id.clone(), r.contacts.clone(), &known);
     // Before publishing, the officer sees what the notices would reach.
     let inputs = case_notices(&r, ExposureLevel::High, None, None);
     let reach = exposures::preview_batch(&state, account, &inputs)
@@ -302,15 +325,38 @@ pub async fn case_page(
                 to: vn_time(w.end),
             })
             .collect(),
-        records: r
+        by_app: summary.by_app,
+        to_call: summary.to_call,
+        still_to_reach: summary.still_to_reach,
+        records: summary
             .contacts
             .iter()
-            .map(|c| RecordView {
-                venue: c.venue_id.clone(),
-                from: vn_time(c.started_at),
-                to: vn_time(c.ended_at),
-                overlap_minutes: c.overlap_ms / 60_000,
-                source: source_label(l, &c.kind),
+            .map(|co| {
+                let c = &co.contact;
+                let to_call = cases::learns_by(&c.kind) == "call";
+                RecordView {
+                    venue: c.venue_id.clone(),
+                    from: vn_time(c.started_at),
+                    to: vn_time(c.ended_at),
+                    overlap_minutes: c.overlap_ms / 60_000,
+                    source: source_label(l, &c.kind),
+                    kind: c.kind.clone(),
+                    client_id: c.client_id.clone(),
+                    to_call,
+                    learns_label: if to_call {
+                        l.t("Gọi điện / nhắn tin", "Call / SMS")
+                    } else {
+                        l.t("Cảnh báo trên ứng dụng", "App alert")
+                    },
+                    outcome: co.outcome.map(Outcome::as_str),
+                    outcome_label: match co.outcome {
+                        Some(Outcome::Reached) => l.t("Đã liên lạc được", "Reached"),
+                        Some(Outcome::NoAnswer) => l.t("Không trả lời", "No answer"),
+                        Some(Outcome::WrongNumber) => l.t("Sai số", "Wrong number"),
+                        None if to_call => l.t("Chưa gọi", "Not called yet"),
+                        None => "",
+                    },
+                }
             })
             .collect(),
         case_id: r.case_id,
@@ -382,6 +428,55 @@ pub async fn publish(
     .await
     .map_err(|e| PortalError::from_service(l, e))?;
     Ok(see_other(&format!("/portal/tracing/notices/{}", b.id)))
+}
+
+/// The outcome form of one record.
+#[derive(Debug, Deserialize)]
+pub struct OutcomeForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    venue_id: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    outcome: String,
+}
+
+/// `POST /portal/tracing/cases/{id}/outcomes`: what came of a call to one record.
+pub async fn record_outcome(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    PostForm(ctx, form): PostForm<OutcomeForm>,
+) -> Result<Response, PortalError> {
+    let account = ctx.require(TRACING_ROLES)?.clone();
+    let l = ctx.lang;
+    let outcome = match form.outcome.as_str() {
+        "reached" => Outcome::Reached,
+        "no_answer" => Outcome::NoAnswer,
+        "wrong_number" => Outcome::WrongNumber,
+        _ => {
+            return Err(PortalError::Invalid(
+                l,
+                l.t("Chọn kết quả cuộc gọi.", "Pick the call's outcome.")
+                    .to_owned(),
+            ));
+        }
+    };
+    outcomes::record(
+        &state,
+        &account,
+        &id,
+        &OutcomeInput {
+            kind: form.kind,
+            venue_id: form.venue_id,
+            client_id: form.client_id,
+            outcome,
+        },
+    )
+    .await
+    .map_err(|e| PortalError::from_service(l, e))?;
+    Ok(see_other(&format!("/portal/tracing/cases/{id}#overlaps")))
 }
 
 /// One notice per window of the case.

@@ -100,6 +100,15 @@ fn require_tracer(account: &Account) -> Result<()> {
 pub async fn summary(state: &AppState, officer: &Account, case_id: &str) -> Result<ReachSummary> {
     require_tracer(officer)?;
     let case = cases::get_case(state, officer, case_id).await?;
+    let known = known(state, case_id).await?;
+    Ok(summarise(case.case_id, case.contacts, &known))
+}
+
+/// The outcomes recorded for a case, by (kind, venue, client id).
+pub async fn known(
+    state: &AppState,
+    case_id: &str,
+) -> Result<std::collections::HashMap<(String, String, String), Outcome>> {
     let rows = state
         .db
         .query(
@@ -113,7 +122,7 @@ pub async fn summary(state: &AppState, officer: &Account, case_id: &str) -> Resu
             known.insert((r.text(0)?, r.text(1)?, r.text(2)?), o);
         }
     }
-    Ok(summarise(case.case_id, case.contacts, &known))
+    Ok(known)
 }
 
 /// Counts `contacts` against the recorded outcomes.
