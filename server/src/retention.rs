@@ -107,6 +107,8 @@ pub async fn run_once(state: &AppState) -> Result<Purged, DbError> {
         &params![cutoff],
     )
     .await?;
+    db.exec("DELETE FROM sms_sent WHERE sent_at < $1", &params![cutoff])
+        .await?;
     p.sessions = db
         .exec("DELETE FROM sessions WHERE expires_at < $1", &params![now])
         .await?;

@@ -211,7 +211,10 @@ async fn notice_desk_and_reinstatement_in_headless_chromium() {
         click(&c, "tr.to-call form.inline-form button[type=submit]").await;
         let start = Instant::now();
         while text(&c, "n-still").await != "1" {
-            assert!(start.elapsed() < Duration::from_secs(10), "outcome not recorded");
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "outcome not recorded"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         assert!(c.source().await.unwrap().contains("Đã liên lạc được"));

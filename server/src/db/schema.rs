@@ -270,9 +270,27 @@ pub fn migrations() -> Vec<Migration> {
         sqlite: CONTACT_OUTCOMES.into(),
         postgres: CONTACT_OUTCOMES.into(),
     });
+    all.push(Migration {
+        version: 12,
+        name: "sms_sent",
+        sqlite: SMS_SENT.into(),
+        postgres: SMS_SENT.into(),
+    });
     all.sort_by_key(|m| m.version);
     all
 }
+
+/// Migration 12: the SMS gateway's idempotency keys — a message whose key is here was handed
+/// to the gateway and is never sent again. No number and no text are kept.
+const SMS_SENT: &str = r#"
+CREATE TABLE sms_sent (
+    key       TEXT PRIMARY KEY,
+    purpose   TEXT NOT NULL,
+    sent_at   BIGINT NOT NULL,
+    attempts  BIGINT NOT NULL
+);
+CREATE INDEX sms_sent_time ON sms_sent (sent_at);
+"#;
 
 /// Migration 11: what came of the tracer's call to a contact who has no app alert, keyed by
 /// the case and the record (kind, venue, client id): the server learns that record N was
