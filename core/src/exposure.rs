@@ -574,6 +574,50 @@ mod tests {
         assert_eq!(store.exposure_notices().unwrap().len(), 1);
     }
 
+    /// A batch withdrawn by one action on the server reaches the phone as a delta in which
+    /// each of its notices comes back `withdrawn` with a new sequence number: every alert of
+    /// the batch goes, the other notice's alert stays, and matching again raises none of them.
+    #[test]
+    fn a_withdrawn_batch_in_a_delta_clears_all_its_alerts_and_only_those() {
+        let (store, _dir) = store_with_visits();
+        let mut a = notice("V-0", 1_000_000, 1_040_000, 0, 10_000);
+        a.id = "A".into();
+        let mut b = notice("V-1", 1_100_000, 1_200_000, 0, 10_000);
+        (b.id, b.seq) = ("B".into(), 2);
+        let mut c = notice("V-2", 1_200_000, 1_300_000, 0, 10_000);
+        (c.id, c.seq) = ("C".into(), 3);
+        let out = store
+            .apply_exposure_list(&list(0, vec![a.clone(), b.clone(), c]))
+            .unwrap();
+        assert_eq!(out.raised, 3);
+        // The batch {A, B} is withdrawn: the delta since 3 carries both, seq 4 and 5.
+        (a.withdrawn, a.seq) = (true, 4);
+        (b.withdrawn, b.seq) = (true, 5);
+        let out = store.apply_exposure_list(&list(3, vec![a, b])).unwrap();
+        assert_eq!(
+            out,
+            MatchOutcome {
+                raised: 0,
+                cleared: 2
+            }
+        );
+        let left = store.alerts().unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].notice_id, "C");
+        assert_eq!(store.match_exposures().unwrap().raised, 0);
+        let kept: Vec<String> = store
+            .exposure_notices()
+            .unwrap()
+            .into_iter()
+            .map(|n| n.id)
+            .collect();
+        assert_eq!(kept, vec!["C".to_owned()]);
+        // An empty delta afterwards changes nothing.
+        let out = store.apply_exposure_list(&list(5, vec![])).unwrap();
+        assert_eq!(out, MatchOutcome::default());
+        assert_eq!(store.alerts().unwrap().len(), 1);
+    }
+
     proptest! {
         #[test]
         fn overlap_rule_matches_brute_force(

@@ -42,10 +42,28 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/cases", post(tools::create_case))
         .route("/api/v1/cases/{id}", get(tools::get_case))
         .route("/api/v1/cases/{id}/export", get(tools::export_case))
+        .route(
+            "/api/v1/cases/{id}/outcomes",
+            get(tools::case_outcomes).post(tools::record_outcome),
+        )
         .route("/api/v1/notices", post(tools::publish_notice))
         .route(
             "/api/v1/notices/{id}/withdraw",
             post(tools::withdraw_notice),
+        )
+        .route(
+            "/api/v1/notice-batches",
+            post(tools::submit_batch).get(tools::list_batches),
+        )
+        .route("/api/v1/notice-batches/preview", post(tools::preview_batch))
+        .route("/api/v1/notice-batches/{id}", get(tools::get_batch))
+        .route(
+            "/api/v1/notice-batches/{id}/approve",
+            post(tools::approve_batch),
+        )
+        .route(
+            "/api/v1/notice-batches/{id}/withdraw",
+            post(tools::withdraw_batch),
         )
         .route("/api/v1/audit", get(tools::audit))
         .layer(axum::extract::DefaultBodyLimit::max(

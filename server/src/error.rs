@@ -70,6 +70,9 @@ impl From<ServiceError> for HttpError {
             ServiceError::NotFound => Self::not_found(),
             ServiceError::Forbidden => Self::forbidden(),
             ServiceError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", &m),
+            ServiceError::TooMany(m) => {
+                Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", &m)
+            }
             ServiceError::Db(e) => {
                 tracing::error!(error = %e, "database error");
                 Self::new(

@@ -8,6 +8,7 @@
 //! - [`web`]: the web check-in page a stock camera opens (`/V/{code}`).
 //! - [`portal`]: the web portal's pages.
 //! - [`retention`]: the purge job.
+//! - [`sms`]: the SMS gateway (a file for development, HTTP for production; retry, never twice).
 //! - [`well_known`]: the app-link documents (`/.well-known/`) for the iOS and Android apps.
 //! - [`app`]: the router and the listener.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -21,6 +22,7 @@ pub mod error;
 pub mod portal;
 pub mod retention;
 pub mod service;
+pub mod sms;
 pub mod state;
 pub mod web;
 pub mod well_known;

@@ -86,6 +86,11 @@ pub async fn run_once(state: &AppState) -> Result<Purged, DbError> {
         &params![cutoff],
     )
     .await?;
+    db.exec(
+        "DELETE FROM contact_outcomes WHERE case_id IN (SELECT id FROM cases WHERE created_at < $1)",
+        &params![cutoff],
+    )
+    .await?;
     p.cases = db
         .exec("DELETE FROM cases WHERE created_at < $1", &params![cutoff])
         .await?;
@@ -94,6 +99,15 @@ pub async fn run_once(state: &AppState) -> Result<Purged, DbError> {
             "DELETE FROM notices WHERE end_at + tail_ms < $1",
             &params![cutoff],
         )
+        .await?;
+    // Notice batches (migration 10): kept as long as their notices could still be served.
+    db.exec(
+        "DELETE FROM notice_batches WHERE created_at < $1 AND NOT EXISTS \
+         (SELECT 1 FROM notices WHERE notices.batch_id = notice_batches.id)",
+        &params![cutoff],
+    )
+    .await?;
+    db.exec("DELETE FROM sms_sent WHERE sent_at < $1", &params![cutoff])
         .await?;
     p.sessions = db
         .exec("DELETE FROM sessions WHERE expires_at < $1", &params![now])

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod cases;
 pub mod enrol;
 pub mod exposures;
+pub mod outcomes;
 pub mod stats;
 pub mod throttle;
 pub mod uploads;
@@ -34,6 +35,9 @@ pub enum ServiceError {
     /// Already exists.
     #[error("{0}")]
     Conflict(String),
+    /// A deployment limit was reached (the notices' hourly cap); try later.
+    #[error("{0}")]
+    TooMany(String),
     /// Anything else that is our fault.
     #[error("{0}")]
     Internal(String),

@@ -42,6 +42,13 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Which phone apps may open the poster and enrolment links (`/.well-known/`; none: 404).
     pub app_links: crate::well_known::AppLinks,
+    /// Circuit breaker: a notice batch reaching more recorded visits than this waits for a
+    /// second tracing officer's approval.
+    pub notice_approval_visits: i64,
+    /// Circuit breaker: likewise for more venues than this.
+    pub notice_approval_venues: i64,
+    /// Circuit breaker: most notices published in any hour (the whole deployment).
+    pub notices_per_hour: i64,
 }
 
 impl Default for Config {
@@ -59,6 +66,9 @@ impl Default for Config {
             web_checkin_burst: 30,
             trust_forwarded_for: false,
             app_links: crate::well_known::AppLinks::default(),
+            notice_approval_visits: 200,
+            notice_approval_venues: 10,
+            notices_per_hour: 60,
         }
     }
 }

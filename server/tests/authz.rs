@@ -71,6 +71,16 @@ async fn every_route_for_every_role() {
             )
             .await;
         let notice_id = n["id"].as_str().unwrap().to_owned();
+        let batch = json!({"notices": [{"venue_id": v1, "start": now - 3_600_000, "end": now}]});
+        let (_, _, b) = app
+            .call(
+                Method::POST,
+                "/api/v1/notice-batches",
+                Some(&tracer),
+                Some(batch.clone()),
+            )
+            .await;
+        let batch_id = b["id"].as_str().unwrap().to_owned();
 
         let mut cases = vec![
             Case {
@@ -175,6 +185,21 @@ async fn every_route_for_every_role() {
                 [401, 403, 403, 200, 403],
             ),
             case(
+                Method::GET,
+                &format!("/api/v1/cases/{case_id}/outcomes"),
+                None,
+                [401, 403, 403, 200, 403],
+            ),
+            // No such record in the case: past the role gate, refused as invalid.
+            case(
+                Method::POST,
+                &format!("/api/v1/cases/{case_id}/outcomes"),
+                Some(
+                    json!({"kind": "web", "venue_id": v1, "client_id": "nope", "outcome": "reached"}),
+                ),
+                [401, 403, 403, 422, 403],
+            ),
+            case(
                 Method::POST,
                 "/api/v1/notices",
                 Some(notice),
@@ -185,6 +210,43 @@ async fn every_route_for_every_role() {
                 &format!("/api/v1/notices/{notice_id}/withdraw"),
                 None,
                 [401, 403, 403, 204, 403],
+            ),
+            case(
+                Method::POST,
+                "/api/v1/notice-batches/preview",
+                Some(batch.clone()),
+                [401, 403, 403, 200, 403],
+            ),
+            case(
+                Method::POST,
+                "/api/v1/notice-batches",
+                Some(batch),
+                [401, 403, 403, 201, 403],
+            ),
+            case(
+                Method::GET,
+                "/api/v1/notice-batches",
+                None,
+                [401, 403, 403, 200, 403],
+            ),
+            case(
+                Method::GET,
+                &format!("/api/v1/notice-batches/{batch_id}"),
+                None,
+                [401, 403, 403, 200, 403],
+            ),
+            // Published at once (within the threshold): nothing to approve.
+            case(
+                Method::POST,
+                &format!("/api/v1/notice-batches/{batch_id}/approve"),
+                None,
+                [401, 403, 403, 409, 403],
+            ),
+            case(
+                Method::POST,
+                &format!("/api/v1/notice-batches/{batch_id}/withdraw"),
+                None,
+                [401, 403, 403, 200, 403],
             ),
             case(
                 Method::GET,

@@ -47,6 +47,7 @@ fn trace_decrypt_writes_a_safe_contact_csv() {
             started_at: 1_764_000_000_000,
             ended_at: 1_764_000_000_000 + 3_600_000,
             overlap_ms: 1_800_000,
+            learns_by: "app".into(),
         },
         sealed: SealedContactJson::from(&r.seal(&sealing).unwrap()),
     };

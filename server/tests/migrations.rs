@@ -124,7 +124,10 @@ async fn upgrade_loses_nothing(backend: &str, url: &str, head_ddl: &str) {
     let ran = schema::migrate(&db).await.unwrap();
     assert_eq!(
         ran,
-        (1..=schema::latest_version()).collect::<Vec<_>>(),
+        schema::migrations()
+            .iter()
+            .map(|m| m.version)
+            .collect::<Vec<_>>(),
         "{backend}"
     );
     assert_eq!(
@@ -141,7 +144,7 @@ async fn upgrade_loses_nothing(backend: &str, url: &str, head_ddl: &str) {
         )
         .await
         .unwrap();
-    assert_eq!(versions.len() as i64, schema::latest_version(), "{backend}");
+    assert_eq!(versions.len(), schema::migrations().len(), "{backend}");
     assert_eq!(schema::migrate(&db).await.unwrap(), Vec::<i64>::new());
     assert_eq!(dump(&db, &old).await, before, "{backend}");
 

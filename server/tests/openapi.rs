@@ -168,7 +168,10 @@ async fn every_router_route_is_documented_and_every_ref_resolves() {
             }
         }
     }
-    assert_eq!(links, 7, "links from venues, cases and notices");
+    assert_eq!(
+        links, 12,
+        "links from venues, cases, notices and notice batches"
+    );
 }
 
 #[tokio::test]
@@ -423,6 +426,33 @@ async fn real_requests_and_answers_match_the_documented_schemas() {
             )
             .await;
         assert_eq!(export["records"].as_array().unwrap().len(), 2);
+        // The case has one app check-in and one CCCD scan: the scan is the one to call.
+        let reach = w
+            .call(
+                g.clone(),
+                "/api/v1/cases/{id}/outcomes",
+                &format!("/api/v1/cases/{id}/outcomes"),
+                Some(&tracer),
+                None,
+                false,
+            )
+            .await;
+        assert_eq!(
+            (reach["by_app"].as_i64(), reach["to_call"].as_i64()),
+            (Some(1), Some(1)),
+            "{reach}"
+        );
+        let reach = w
+            .call(
+                p.clone(),
+                "/api/v1/cases/{id}/outcomes",
+                &format!("/api/v1/cases/{id}/outcomes"),
+                Some(&tracer),
+                Some(json!({"kind": "visitor", "venue_id": venue, "client_id": "g-1", "outcome": "reached"})),
+                false,
+            )
+            .await;
+        assert_eq!(reach["still_to_reach"], 0, "{reach}");
         let notice = w.call(p.clone(), "/api/v1/notices", "/api/v1/notices", Some(&tracer),
             Some(json!({"venue_id": venue, "start": now - 900_000, "end": now - 100_000, "level": "low", "case_id": id})), false).await;
         w.call(
@@ -444,6 +474,91 @@ async fn real_requests_and_answers_match_the_documented_schemas() {
             false,
         )
         .await;
+        // The circuit breaker's routes: preview, submit, list, get, approve (by a second
+        // officer: the batch is held with a threshold of 0 venues), withdraw.
+        let tracer2 = app.login_as("truyvet2", Role::TracingOfficer, None).await;
+        let batch_body = json!({"notices": [{"venue_id": venue, "start": now - 900_000, "end": now - 100_000, "case_id": id}]});
+        let reach = w
+            .call(
+                p.clone(),
+                "/api/v1/notice-batches/preview",
+                "/api/v1/notice-batches/preview",
+                Some(&tracer),
+                Some(batch_body.clone()),
+                false,
+            )
+            .await;
+        assert_eq!(reach["venues"], 1, "{reach}");
+        let batch = w
+            .call(
+                p.clone(),
+                "/api/v1/notice-batches",
+                "/api/v1/notice-batches",
+                Some(&tracer),
+                Some(batch_body),
+                false,
+            )
+            .await;
+        let bid = batch["id"].as_str().unwrap().to_owned();
+        w.call(
+            g.clone(),
+            "/api/v1/notice-batches",
+            "/api/v1/notice-batches",
+            Some(&tracer),
+            None,
+            false,
+        )
+        .await;
+        w.call(
+            g.clone(),
+            "/api/v1/notice-batches/{id}",
+            &format!("/api/v1/notice-batches/{bid}"),
+            Some(&tracer),
+            None,
+            false,
+        )
+        .await;
+        // Held only above the threshold: make one that is, then approve it.
+        let held = quetma_server::service::exposures::submit_batch(
+            &quetma_server::state::AppState {
+                config: std::sync::Arc::new(quetma_server::state::Config {
+                    notice_approval_venues: 0,
+                    ..(*app.state.config).clone()
+                }),
+                ..app.state.clone()
+            },
+            &quetma_server::service::accounts::session_account(&app.state, &tracer)
+                .await
+                .unwrap()
+                .unwrap()
+                .0,
+            &serde_json::from_value(json!({"notices": [{"venue_id": venue, "start": now - 900_000, "end": now - 100_000}]})).unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(held.status, "pending");
+        let approved = w
+            .call(
+                p.clone(),
+                "/api/v1/notice-batches/{id}/approve",
+                &format!("/api/v1/notice-batches/{}/approve", held.id),
+                Some(&tracer2),
+                None,
+                false,
+            )
+            .await;
+        assert_eq!(approved["status"], "published", "{approved}");
+        let withdrawn = w
+            .call(
+                p.clone(),
+                "/api/v1/notice-batches/{id}/withdraw",
+                &format!("/api/v1/notice-batches/{}/withdraw", held.id),
+                Some(&tracer),
+                None,
+                false,
+            )
+            .await;
+        assert_eq!(withdrawn["status"], "withdrawn", "{withdrawn}");
         w.call(
             g.clone(),
             "/api/v1/audit",

@@ -50,9 +50,12 @@ fn allowed(method: &str, pattern: &str) -> &'static [&'static str] {
             &["owner", "admin"]
         }
         ("GET", "/portal/ward") => &["ward", "ward2", "admin"],
-        (_, "/portal/ward/venues/{id}/remind" | "/portal/ward/venues/{id}/suspend") => {
-            &["ward", "admin"]
-        }
+        (
+            _,
+            "/portal/ward/venues/{id}/remind"
+            | "/portal/ward/venues/{id}/suspend"
+            | "/portal/ward/venues/{id}/reinstate",
+        ) => &["ward", "admin"],
         (_, p) if p.starts_with("/portal/tracing") => &["tracer"],
         (_, p) if p.starts_with("/portal/admin") => &["admin"],
         other => panic!("route {other:?} missing from the matrix"),

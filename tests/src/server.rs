@@ -40,6 +40,8 @@ use crate::http::Api;
 pub const OWNER: (&str, &str) = ("chu-quan", "mat-khau-chu-quan-1");
 /// Username and password of the tracing officer.
 pub const TRACER: (&str, &str) = ("truy-vet", "mat-khau-truy-vet-1");
+/// A second tracing officer (approves what the first submits above the notice threshold).
+pub const TRACER2: (&str, &str) = ("truy-vet-2", "mat-khau-truy-vet-2");
 /// The bootstrap admin's password (username `admin`).
 pub const ADMIN_PASSWORD: &str = "mat-khau-quan-tri-1";
 /// The base URL printed in poster QR codes.
@@ -218,6 +220,9 @@ fn clean_env(cmd: &mut Command) {
         "QUETMA_TRACE_TAIL_MINUTES",
         "QUETMA_ADMIN_PASSWORD",
         "QUETMA_NEW_PASSWORD",
+        "QUETMA_NOTICE_APPROVAL_VISITS",
+        "QUETMA_NOTICE_APPROVAL_VENUES",
+        "QUETMA_NOTICES_PER_HOUR",
     ] {
         cmd.env_remove(k);
     }
@@ -273,6 +278,7 @@ pub struct TestServer {
     /// JSON API client (tool endpoints).
     pub api: Api,
     database_url: Option<String>,
+    serve_args: Vec<String>,
     child: Arc<Mutex<Option<Child>>>,
     starts: usize,
     dir: tempfile::TempDir,
@@ -304,6 +310,11 @@ impl Killer {
 impl TestServer {
     /// Keys, accounts, a free port, `quetma serve`, ready.
     pub async fn start(backend: Backend) -> Result<Self> {
+        Self::start_with(backend, &[]).await
+    }
+
+    /// [`TestServer::start`] with more `quetma serve` arguments (kept across restarts).
+    pub async fn start_with(backend: Backend, serve_args: &[&str]) -> Result<Self> {
         let dir = tempfile::Builder::new().prefix("quetma-e2e-").tempdir()?;
         let data = dir.path().to_path_buf();
         let keys_dir = data.join("keys");
@@ -326,7 +337,11 @@ impl TestServer {
         if let Some(u) = &database_url {
             db_args.extend(["--database-url".to_owned(), u.clone()]);
         }
-        for (role, (user, pass)) in [("venue_owner", OWNER), ("tracing_officer", TRACER)] {
+        for (role, (user, pass)) in [
+            ("venue_owner", OWNER),
+            ("tracing_officer", TRACER),
+            ("tracing_officer", TRACER2),
+        ] {
             let mut args = vec!["account", "add", "--role", role, "--username", user];
             args.extend(db_args.iter().map(String::as_str));
             run_quetma(&args, &[("QUETMA_NEW_PASSWORD", pass)])?;
@@ -338,6 +353,7 @@ impl TestServer {
             backend,
             keys,
             database_url,
+            serve_args: serve_args.iter().map(|a| (*a).to_owned()).collect(),
             child: Arc::new(Mutex::new(None)),
             starts: 0,
             dir,
@@ -421,6 +437,7 @@ impl TestServer {
         if let Some(u) = &self.database_url {
             cmd.args(["--database-url", u]);
         }
+        cmd.args(&self.serve_args);
         let child = cmd.spawn().context("spawning quetma serve")?;
         *self.child.lock().expect("child lock") = Some(child);
         self.wait_ready().await

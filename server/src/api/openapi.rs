@@ -191,6 +191,22 @@ pub const ROUTES: &[RouteDoc] = &[
         (200, "CaseExport"),
     ),
     r(
+        "get",
+        "/api/v1/cases/{id}/outcomes",
+        "Who learns by the app, who is to call, and who is still to reach (audited)",
+        "tracing_officer",
+        None,
+        (200, "ReachSummary"),
+    ),
+    r(
+        "post",
+        "/api/v1/cases/{id}/outcomes",
+        "Record a call's outcome for one record (reached, no answer, wrong number; audited)",
+        "tracing_officer",
+        Some("OutcomeInput"),
+        (200, "ReachSummary"),
+    ),
+    r(
         "post",
         "/api/v1/notices",
         "Publish an exposure notice (audited)",
@@ -205,6 +221,56 @@ pub const ROUTES: &[RouteDoc] = &[
         "tracing_officer",
         None,
         (204, "Empty"),
+    ),
+    r(
+        "post",
+        "/api/v1/notice-batches/preview",
+        "How many venues and recorded visits a batch of notices would reach, and whether a \
+         second officer must approve it",
+        "tracing_officer",
+        Some("NoticeBatchInput"),
+        (200, "NoticeReach"),
+    ),
+    r(
+        "post",
+        "/api/v1/notice-batches",
+        "Submit a batch of notices: published at once within the threshold, else held for a \
+         second officer; hourly cap (audited)",
+        "tracing_officer",
+        Some("NoticeBatchInput"),
+        (201, "NoticeBatch"),
+    ),
+    r(
+        "get",
+        "/api/v1/notice-batches",
+        "The latest notice batches",
+        "tracing_officer",
+        None,
+        (200, "[NoticeBatch]"),
+    ),
+    r(
+        "get",
+        "/api/v1/notice-batches/{id}",
+        "One notice batch",
+        "tracing_officer",
+        None,
+        (200, "NoticeBatch"),
+    ),
+    r(
+        "post",
+        "/api/v1/notice-batches/{id}/approve",
+        "Approve a held batch and publish it (a different tracing officer; audited)",
+        "tracing_officer",
+        None,
+        (200, "NoticeBatch"),
+    ),
+    r(
+        "post",
+        "/api/v1/notice-batches/{id}/withdraw",
+        "Withdraw a whole batch: phones clear its alerts on their next list (audited)",
+        "tracing_officer",
+        None,
+        (200, "NoticeBatch"),
     ),
     r(
         "get",
@@ -290,6 +356,13 @@ pub struct SignedExposureList {
     crate::service::cases::ExportRecord,
     crate::service::cases::CaseExport,
     crate::service::exposures::NoticeInput,
+    crate::service::outcomes::Outcome,
+    crate::service::outcomes::OutcomeInput,
+    crate::service::outcomes::ContactOutcome,
+    crate::service::outcomes::ReachSummary,
+    crate::service::exposures::NoticeBatchInput,
+    crate::service::exposures::NoticeReach,
+    crate::service::exposures::NoticeBatch,
     crate::service::audit::AuditEntry,
 )))]
 struct Schemas;
@@ -332,9 +405,19 @@ fn links(method: &str, path: &str) -> Option<Value> {
             &[
                 ("get", "/api/v1/cases/{id}"),
                 ("get", "/api/v1/cases/{id}/export"),
+                ("get", "/api/v1/cases/{id}/outcomes"),
+                ("post", "/api/v1/cases/{id}/outcomes"),
             ],
         ),
         ("post", "/api/v1/notices") => ("id", &[("post", "/api/v1/notices/{id}/withdraw")]),
+        ("post", "/api/v1/notice-batches") => (
+            "id",
+            &[
+                ("get", "/api/v1/notice-batches/{id}"),
+                ("post", "/api/v1/notice-batches/{id}/approve"),
+                ("post", "/api/v1/notice-batches/{id}/withdraw"),
+            ],
+        ),
         _ => return None,
     };
     let mut out = serde_json::Map::new();

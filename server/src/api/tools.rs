@@ -402,6 +402,34 @@ pub async fn export_case(
     Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(export)).into_response())
 }
 
+/// `GET /api/v1/cases/{id}/outcomes` (tracing officer): who learns by app, who is still to call.
+pub async fn case_outcomes(
+    State(state): State<AppState>,
+    caller: Caller,
+    id_path: ApiPath<String>,
+) -> HttpResult<Json<crate::service::outcomes::ReachSummary>> {
+    let a = caller.require(&[Role::TracingOfficer])?;
+    let id = id_path.0?;
+    Ok(Json(
+        crate::service::outcomes::summary(&state, a, &id).await?,
+    ))
+}
+
+/// `POST /api/v1/cases/{id}/outcomes` (tracing officer): one record's call outcome.
+pub async fn record_outcome(
+    State(state): State<AppState>,
+    caller: Caller,
+    id_path: ApiPath<String>,
+    b: JsonBody<crate::service::outcomes::OutcomeInput>,
+) -> HttpResult<Json<crate::service::outcomes::ReachSummary>> {
+    let a = caller.require(&[Role::TracingOfficer])?;
+    let id = id_path.0?;
+    let input = body(b)?;
+    Ok(Json(
+        crate::service::outcomes::record(&state, a, &id, &input).await?,
+    ))
+}
+
 /// `POST /api/v1/notices` (tracing officer).
 pub async fn publish_notice(
     State(state): State<AppState>,
@@ -426,6 +454,75 @@ pub async fn withdraw_notice(
     let id = id_path.0?;
     exposures::withdraw_notice(&state, a, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/notice-batches/preview` (tracing officer): what a batch would reach.
+pub async fn preview_batch(
+    State(state): State<AppState>,
+    caller: Caller,
+    b: JsonBody<exposures::NoticeBatchInput>,
+) -> HttpResult<Json<exposures::NoticeReach>> {
+    let a = caller.require(&[Role::TracingOfficer])?;
+    let input = body(b)?;
+    Ok(Json(
+        exposures::preview_batch(&state, a, &input.notices).await?,
+    ))
+}
+
+/// `POST /api/v1/notice-batches` (tracing officer): published, or held for a second officer.
+pub async fn submit_batch(
+    State(state): State<AppState>,
+    caller: Caller,
+    b: JsonBody<exposures::NoticeBatchInput>,
+) -> HttpResult<(StatusCode, Json<exposures::NoticeBatch>)> {
+    let a = caller.require(&[Role::TracingOfficer])?;
+    let input = body(b)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(exposures::submit_batch(&state, a, &input).await?),
+    ))
+}
+
+/// `GET /api/v1/notice-batches` (tracing officer): the latest 200.
+pub async fn list_batches(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> HttpResult<Json<Vec<exposures::NoticeBatch>>> {
+    let a = caller.require(&[Role::TracingOfficer])?;
+    Ok(Json(exposures::list_batches(&state, a, None).await?))
+}
+
+/// `GET /api/v1/notice-batches/{id}` (tracing officer).
+pub async fn get_batch(
+    State(state): State<AppState>,
+    caller: Caller,
+    id_path: ApiPath<String>,
+) -> HttpResult<Json<exposures::NoticeBatch>> {
+    let a = caller.require(&[Role::TracingOfficer])?;
+    let id = id_path.0?;
+    Ok(Json(exposures::get_batch(&state, a, &id).await?))
+}
+
+/// `POST /api/v1/notice-batches/{id}/approve` (another tracing officer).
+pub async fn approve_batch(
+    State(state): State<AppState>,
+    caller: Caller,
+    id_path: ApiPath<String>,
+) -> HttpResult<Json<exposures::NoticeBatch>> {
+    let a = caller.require(&[Role::TracingOfficer])?;
+    let id = id_path.0?;
+    Ok(Json(exposures::approve_batch(&state, a, &id).await?))
+}
+
+/// `POST /api/v1/notice-batches/{id}/withdraw` (tracing officer): the whole batch.
+pub async fn withdraw_batch(
+    State(state): State<AppState>,
+    caller: Caller,
+    id_path: ApiPath<String>,
+) -> HttpResult<Json<exposures::NoticeBatch>> {
+    let a = caller.require(&[Role::TracingOfficer])?;
+    let id = id_path.0?;
+    Ok(Json(exposures::withdraw_batch(&state, a, &id).await?))
 }
 
 /// `GET /api/v1/audit` (admin): the latest 200 entries.

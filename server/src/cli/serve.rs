@@ -109,6 +109,15 @@ pub struct ServeArgs {
     /// comma-separated in the variable).
     #[arg(long, env = "QUETMA_ANDROID_CERT_SHA256", value_delimiter = ',')]
     pub android_cert_sha256: Vec<String>,
+    /// Notices reaching more recorded visits than this wait for a second tracing officer.
+    #[arg(long, env = "QUETMA_NOTICE_APPROVAL_VISITS", default_value_t = 200)]
+    pub notice_approval_visits: i64,
+    /// Notices reaching more venues than this wait for a second tracing officer.
+    #[arg(long, env = "QUETMA_NOTICE_APPROVAL_VENUES", default_value_t = 10)]
+    pub notice_approval_venues: i64,
+    /// Most exposure notices published in any hour.
+    #[arg(long, env = "QUETMA_NOTICES_PER_HOUR", default_value_t = 60)]
+    pub notices_per_hour: i64,
 }
 
 /// Loads the keys, generating dev keys into the keys folder on first start.
@@ -176,6 +185,9 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
             web_checkin_burst: args.web_checkin_burst,
             trust_forwarded_for: args.trust_forwarded_for,
             app_links,
+            notice_approval_visits: args.notice_approval_visits.max(0),
+            notice_approval_venues: args.notice_approval_venues.max(0),
+            notices_per_hour: args.notices_per_hour.max(1),
             ..Config::default()
         };
         let state = AppState::new(db, keys, config, Clock::system());

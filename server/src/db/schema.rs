@@ -252,13 +252,86 @@ impl Migration {
 /// throughout, so a database made by an unversioned server (no `schema_migrations` table)
 /// is adopted by it without change.
 pub fn migrations() -> Vec<Migration> {
-    vec![Migration {
+    let mut all = vec![Migration {
         version: 1,
         name: "baseline",
         sqlite: baseline_sqlite(),
         postgres: baseline_postgres(),
-    }]
+    }];
+    all.push(Migration {
+        version: 10,
+        name: "notice_batches",
+        sqlite: NOTICE_BATCHES.into(),
+        postgres: NOTICE_BATCHES.into(),
+    });
+    all.push(Migration {
+        version: 11,
+        name: "contact_outcomes",
+        sqlite: CONTACT_OUTCOMES.into(),
+        postgres: CONTACT_OUTCOMES.into(),
+    });
+    all.push(Migration {
+        version: 12,
+        name: "sms_sent",
+        sqlite: SMS_SENT.into(),
+        postgres: SMS_SENT.into(),
+    });
+    all.sort_by_key(|m| m.version);
+    all
 }
+
+/// Migration 12: the SMS gateway's idempotency keys — a message whose key is here was handed
+/// to the gateway and is never sent again. No number and no text are kept.
+const SMS_SENT: &str = r#"
+CREATE TABLE sms_sent (
+    key       TEXT PRIMARY KEY,
+    purpose   TEXT NOT NULL,
+    sent_at   BIGINT NOT NULL,
+    attempts  BIGINT NOT NULL
+);
+CREATE INDEX sms_sent_time ON sms_sent (sent_at);
+"#;
+
+/// Migration 11: what came of the tracer's call to a contact who has no app alert, keyed by
+/// the case and the record (kind, venue, client id): the server learns that record N was
+/// reached, never who it is.
+const CONTACT_OUTCOMES: &str = r#"
+CREATE TABLE contact_outcomes (
+    case_id     TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,
+    venue_id    TEXT NOT NULL,
+    client_id   TEXT NOT NULL,
+    outcome     TEXT NOT NULL CHECK (outcome IN ('reached', 'no_answer', 'wrong_number')),
+    recorded_by TEXT NOT NULL,
+    recorded_at BIGINT NOT NULL,
+    PRIMARY KEY (case_id, kind, venue_id, client_id)
+);
+"#;
+
+/// Migration 10: the circuit breaker for exposure notices. A batch is what one officer
+/// publishes at once (a case's venues); above the deployment's threshold it waits, `pending`,
+/// for a second officer. `inputs` holds the notices' venue ids and times (JSON), never
+/// personal data. Each published notice names its batch, so one action withdraws them all.
+const NOTICE_BATCHES: &str = r#"
+CREATE TABLE notice_batches (
+    id           TEXT PRIMARY KEY,
+    status       TEXT NOT NULL CHECK (status IN ('pending', 'published', 'withdrawn')),
+    created_by   TEXT NOT NULL,
+    created_at   BIGINT NOT NULL,
+    case_id      TEXT,
+    venues       BIGINT NOT NULL,
+    visits       BIGINT NOT NULL,
+    inputs       TEXT NOT NULL,
+    approved_by  TEXT,
+    approved_at  BIGINT,
+    withdrawn_by TEXT,
+    withdrawn_at BIGINT
+);
+CREATE INDEX notice_batches_created ON notice_batches (created_at);
+ALTER TABLE notices ADD COLUMN batch_id TEXT;
+CREATE INDEX notices_batch ON notices (batch_id);
+CREATE INDEX notices_published ON notices (published_at);
+"#;
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {

@@ -11,8 +11,9 @@
 //! | `GET /portal/venues/{id}/print` (+ `poster.pdf`) | manager | step 3: poster and advice |
 //! | `GET/POST /portal/venues/bulk`, `GET /portal/bulk/{batch}/posters.zip` | owner, ward, admin | CSV bulk creation |
 //! | `GET/POST /portal/venues/{id}/staff`, `POST …/staff/{scanner}/revoke` | manager | staff phones |
-//! | `GET /portal/ward`, `POST /portal/ward/venues/{id}/remind`, `…/suspend` | ward, admin | compliance |
-//! | `GET /portal/tracing`, `POST /portal/tracing/cases`, `GET …/cases/{id}` (+ `export.json`), `POST …/notices` | tracing, admin | tracing |
+//! | `GET /portal/ward`, `POST /portal/ward/venues/{id}/remind`, `…/suspend`, `GET/POST …/reinstate` | ward, admin | compliance |
+//! | `GET /portal/tracing`, `POST /portal/tracing/cases`, `GET …/cases/{id}` (+ `export.json`), `POST …/notices`, `POST …/outcomes` | tracing, admin | tracing |
+//! | `GET /portal/tracing/notices`, `GET …/notices/{batch}`, `POST …/{batch}/approve`, `POST …/{batch}/withdraw` | tracing | notice batches: second-officer approval, withdrawal |
 //! | `GET/POST /portal/admin/accounts`, `GET /portal/admin/audit` | admin | accounts, audit log |
 //!
 //! Every POST is CSRF-checked ([`auth::PostForm`], [`auth::PostMultipart`]).
@@ -33,6 +34,7 @@ pub mod bulk;
 pub mod csv_import;
 pub mod form;
 pub mod i18n;
+pub mod notices;
 pub mod page;
 pub mod staff;
 pub mod store;
@@ -76,6 +78,10 @@ pub fn router() -> Router<AppState> {
         .route("/portal/ward", get(ward::page))
         .route("/portal/ward/venues/{id}/remind", post(ward::remind))
         .route("/portal/ward/venues/{id}/suspend", post(ward::suspend))
+        .route(
+            "/portal/ward/venues/{id}/reinstate",
+            get(ward::reinstate_page).post(ward::reinstate),
+        )
         .route("/portal/tracing", get(tracing_view::page))
         .route("/portal/tracing/cases", post(tracing_view::open_case))
         .route("/portal/tracing/cases/{id}", get(tracing_view::case_page))
@@ -86,6 +92,20 @@ pub fn router() -> Router<AppState> {
         .route(
             "/portal/tracing/cases/{id}/notices",
             post(tracing_view::publish),
+        )
+        .route(
+            "/portal/tracing/cases/{id}/outcomes",
+            post(tracing_view::record_outcome),
+        )
+        .route("/portal/tracing/notices", get(notices::list))
+        .route("/portal/tracing/notices/{batch}", get(notices::page))
+        .route(
+            "/portal/tracing/notices/{batch}/approve",
+            post(notices::approve),
+        )
+        .route(
+            "/portal/tracing/notices/{batch}/withdraw",
+            post(notices::withdraw),
         )
         .route(
             "/portal/admin/accounts",
@@ -117,11 +137,18 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/portal/ward"),
     ("POST", "/portal/ward/venues/{id}/remind"),
     ("POST", "/portal/ward/venues/{id}/suspend"),
+    ("GET", "/portal/ward/venues/{id}/reinstate"),
+    ("POST", "/portal/ward/venues/{id}/reinstate"),
     ("GET", "/portal/tracing"),
     ("POST", "/portal/tracing/cases"),
     ("GET", "/portal/tracing/cases/{id}"),
     ("GET", "/portal/tracing/cases/{id}/export.json"),
     ("POST", "/portal/tracing/cases/{id}/notices"),
+    ("POST", "/portal/tracing/cases/{id}/outcomes"),
+    ("GET", "/portal/tracing/notices"),
+    ("GET", "/portal/tracing/notices/{batch}"),
+    ("POST", "/portal/tracing/notices/{batch}/approve"),
+    ("POST", "/portal/tracing/notices/{batch}/withdraw"),
     ("GET", "/portal/admin/accounts"),
     ("POST", "/portal/admin/accounts"),
     ("GET", "/portal/admin/audit"),

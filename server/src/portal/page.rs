@@ -81,7 +81,13 @@ impl Chrome {
             match a.role {
                 Role::VenueOwner => nav.extend([venues, register, bulk]),
                 Role::WardOfficer => nav.extend([ward, bulk]),
-                Role::TracingOfficer => nav.push(tracing),
+                Role::TracingOfficer => nav.extend([
+                    tracing,
+                    NavItem {
+                        href: "/portal/tracing/notices",
+                        label: l("Thông báo phơi nhiễm", "Exposure notices"),
+                    },
+                ]),
                 Role::Admin => nav.extend([
                     NavItem {
                         href: "/portal/admin/accounts",
@@ -194,7 +200,9 @@ impl PortalError {
         match e {
             ServiceError::NotFound => Self::NotFound(lang),
             ServiceError::Forbidden => Self::Forbidden(lang),
-            ServiceError::Invalid(m) | ServiceError::Conflict(m) => Self::Invalid(lang, m),
+            ServiceError::Invalid(m) | ServiceError::Conflict(m) | ServiceError::TooMany(m) => {
+                Self::Invalid(lang, m)
+            }
             other => Self::internal(lang, &other),
         }
     }

@@ -21,6 +21,7 @@ use crate::service::AppState;
 use crate::service::accounts::Role;
 use crate::service::cases::{self, CaseInput, CaseVisit, Window};
 use crate::service::exposures::{self, NoticeInput};
+use crate::service::outcomes::{self, Outcome, OutcomeInput};
 
 /// Roles that trace.
 pub const TRACING_ROLES: &[Role] = &[Role::TracingOfficer];
@@ -223,6 +224,18 @@ pub struct RecordView {
     pub overlap_minutes: i64,
     /// App check-in or staff scan.
     pub source: &'static str,
+    /// Kind (`visit`, `web`, `visitor`), for the outcome form.
+    pub kind: String,
+    /// Client id, for the outcome form (and to find the row in the decrypted CSV).
+    pub client_id: String,
+    /// Called rather than alerted by the app.
+    pub to_call: bool,
+    /// How they learn.
+    pub learns_label: &'static str,
+    /// The recorded outcome (`reached`, `no_answer`, `wrong_number`), if any.
+    pub outcome: Option<&'static str>,
+    /// Its label.
+    pub outcome_label: &'static str,
 }
 
 #[derive(Template)]
@@ -235,6 +248,16 @@ struct CasePage {
     windows: Vec<WindowView>,
     records: Vec<RecordView>,
     notices_published: i64,
+    /// What publishing the case's notices would reach (the circuit breaker's preview).
+    reach: Option<exposures::NoticeReach>,
+    /// The case's notice batches.
+    batches: Vec<super::notices::BatchView>,
+    /// Alerted by the app.
+    by_app: i64,
+    /// To call or text.
+    to_call: i64,
+    /// Still to reach.
+    still_to_reach: i64,
 }
 
 fn source_label(lang: Lang, kind: &str) -> &'static str {
@@ -271,8 +294,26 @@ pub async fn case_page(
         .transpose()
         .map_err(|e| PortalError::internal(l, &e))?
         .unwrap_or(0);
+    let known = outcomes::known(&state, &r.case_id)
+        .await
+        .map_err(|e| PortalError::from_service(l, e))?;
+    let summary = outcomes::summarise(r.case_id.clone(), r.contacts.clone(), &known);
+    // Before publishing, the officer sees what the notices would reach.
+    let inputs = case_notices(&r, ExposureLevel::High, None, None);
+    let reach = exposures::preview_batch(&state, account, &inputs)
+        .await
+        .ok();
+    let mut batches = Vec::new();
+    for b in exposures::list_batches(&state, account, Some(&r.case_id))
+        .await
+        .map_err(|e| PortalError::from_service(l, e))?
+    {
+        batches.push(super::notices::batch_view(&state, l, account, &b).await);
+    }
     Ok(html(&CasePage {
         c: ctx.chrome(),
+        reach,
+        batches,
         tail_minutes: r.tail_ms / 60_000,
         min_overlap_minutes: r.min_overlap_ms / 60_000,
         windows: r
@@ -284,15 +325,38 @@ pub async fn case_page(
                 to: vn_time(w.end),
             })
             .collect(),
-        records: r
+        by_app: summary.by_app,
+        to_call: summary.to_call,
+        still_to_reach: summary.still_to_reach,
+        records: summary
             .contacts
             .iter()
-            .map(|c| RecordView {
-                venue: c.venue_id.clone(),
-                from: vn_time(c.started_at),
-                to: vn_time(c.ended_at),
-                overlap_minutes: c.overlap_ms / 60_000,
-                source: source_label(l, &c.kind),
+            .map(|co| {
+                let c = &co.contact;
+                let to_call = cases::learns_by(&c.kind) == "call";
+                RecordView {
+                    venue: c.venue_id.clone(),
+                    from: vn_time(c.started_at),
+                    to: vn_time(c.ended_at),
+                    overlap_minutes: c.overlap_ms / 60_000,
+                    source: source_label(l, &c.kind),
+                    kind: c.kind.clone(),
+                    client_id: c.client_id.clone(),
+                    to_call,
+                    learns_label: if to_call {
+                        l.t("Gọi điện / nhắn tin", "Call / SMS")
+                    } else {
+                        l.t("Cảnh báo trên ứng dụng", "App alert")
+                    },
+                    outcome: co.outcome.map(Outcome::as_str),
+                    outcome_label: match co.outcome {
+                        Some(Outcome::Reached) => l.t("Đã liên lạc được", "Reached"),
+                        Some(Outcome::NoAnswer) => l.t("Không trả lời", "No answer"),
+                        Some(Outcome::WrongNumber) => l.t("Sai số", "Wrong number"),
+                        None if to_call => l.t("Chưa gọi", "Not called yet"),
+                        None => "",
+                    },
+                }
             })
             .collect(),
         case_id: r.case_id,
@@ -353,26 +417,89 @@ pub async fn publish(
         ExposureLevel::High
     };
     let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-    for w in &r.windows {
-        exposures::publish_notice(
-            &state,
-            &account,
-            &NoticeInput {
-                venue_id: w.venue_id.clone(),
-                start: w.start,
-                end: w.end,
-                tail_ms: Some(r.tail_ms),
-                min_overlap_ms: Some(r.min_overlap_ms),
-                level: Some(level),
-                guidance_vi: text(&form.guidance_vi),
-                guidance_en: text(&form.guidance_en),
-                case_id: Some(r.case_id.clone()),
-            },
-        )
-        .await
-        .map_err(|e| PortalError::from_service(l, e))?;
-    }
-    Ok(see_other(&format!("/portal/tracing/cases/{}", r.case_id)))
+    let inputs = case_notices(&r, level, text(&form.guidance_vi), text(&form.guidance_en));
+    // One batch for the whole case: published at once within the threshold, else held for a
+    // second officer (the batch page says which).
+    let b = exposures::submit_batch(
+        &state,
+        &account,
+        &exposures::NoticeBatchInput { notices: inputs },
+    )
+    .await
+    .map_err(|e| PortalError::from_service(l, e))?;
+    Ok(see_other(&format!("/portal/tracing/notices/{}", b.id)))
+}
+
+/// The outcome form of one record.
+#[derive(Debug, Deserialize)]
+pub struct OutcomeForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    venue_id: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    outcome: String,
+}
+
+/// `POST /portal/tracing/cases/{id}/outcomes`: what came of a call to one record.
+pub async fn record_outcome(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    PostForm(ctx, form): PostForm<OutcomeForm>,
+) -> Result<Response, PortalError> {
+    let account = ctx.require(TRACING_ROLES)?.clone();
+    let l = ctx.lang;
+    let outcome = match form.outcome.as_str() {
+        "reached" => Outcome::Reached,
+        "no_answer" => Outcome::NoAnswer,
+        "wrong_number" => Outcome::WrongNumber,
+        _ => {
+            return Err(PortalError::Invalid(
+                l,
+                l.t("Chọn kết quả cuộc gọi.", "Pick the call's outcome.")
+                    .to_owned(),
+            ));
+        }
+    };
+    outcomes::record(
+        &state,
+        &account,
+        &id,
+        &OutcomeInput {
+            kind: form.kind,
+            venue_id: form.venue_id,
+            client_id: form.client_id,
+            outcome,
+        },
+    )
+    .await
+    .map_err(|e| PortalError::from_service(l, e))?;
+    Ok(see_other(&format!("/portal/tracing/cases/{id}#overlaps")))
+}
+
+/// One notice per window of the case.
+fn case_notices(
+    r: &cases::CaseResult,
+    level: ExposureLevel,
+    guidance_vi: Option<String>,
+    guidance_en: Option<String>,
+) -> Vec<NoticeInput> {
+    r.windows
+        .iter()
+        .map(|w| NoticeInput {
+            venue_id: w.venue_id.clone(),
+            start: w.start,
+            end: w.end,
+            tail_ms: Some(r.tail_ms),
+            min_overlap_ms: Some(r.min_overlap_ms),
+            level: Some(level),
+            guidance_vi: guidance_vi.clone(),
+            guidance_en: guidance_en.clone(),
+            case_id: Some(r.case_id.clone()),
+        })
+        .collect()
 }
 
 #[cfg(test)]

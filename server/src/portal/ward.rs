@@ -275,6 +275,91 @@ pub async fn suspend(
     )))
 }
 
+#[derive(Template)]
+#[template(path = "portal/ward_reinstate.html")]
+struct ReinstatePage {
+    c: Chrome,
+    venue_id: String,
+    name: String,
+    address: String,
+    ward: String,
+    reminders: i64,
+    last_reminder: Option<String>,
+}
+
+/// The suspended venue `id`, if `account` may act on it.
+async fn suspended_venue(
+    state: &AppState,
+    account: &Account,
+    l: super::i18n::Lang,
+    id: &str,
+) -> Result<svc::Venue, PortalError> {
+    let v = svc::get_venue(state, id)
+        .await
+        .map_err(|e| PortalError::from_service(l, e))?
+        .ok_or(PortalError::NotFound(l))?;
+    if !stats::can_see_ward(account, v.ward_code) {
+        return Err(PortalError::Forbidden(l));
+    }
+    if !v.suspended {
+        return Err(PortalError::Invalid(
+            l,
+            l.t(
+                "Địa điểm này không bị đình chỉ.",
+                "This venue is not suspended.",
+            )
+            .to_owned(),
+        ));
+    }
+    Ok(v)
+}
+
+/// `GET /portal/ward/venues/{id}/reinstate`: what reinstating a suspended venue does, and the
+/// button.
+pub async fn reinstate_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, PortalError> {
+    let account = ctx.require(WARD_ROLES)?;
+    let l = ctx.lang;
+    let v = suspended_venue(&state, account, l, &id).await?;
+    let last = store::last_reminders(&state, v.ward_code)
+        .await
+        .map_err(|e| PortalError::internal(l, &e))?;
+    Ok(html(&ReinstatePage {
+        c: ctx.chrome(),
+        last_reminder: last.get(&v.id).map(|&ms| vn_time(ms)),
+        venue_id: v.id,
+        name: v.name,
+        address: v.address,
+        ward: format!("{:05}", v.ward_code),
+        reminders: v.reminder_count,
+    }))
+}
+
+/// `POST /portal/ward/venues/{id}/reinstate`: the venue's check-ins are accepted again
+/// (audited `venue.reinstate`).
+pub async fn reinstate(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    PostForm(ctx, _): PostForm<super::EmptyForm>,
+) -> Result<Response, PortalError> {
+    let account = ctx.require(WARD_ROLES)?.clone();
+    let l = ctx.lang;
+    let v = suspended_venue(&state, &account, l, &id).await?;
+    svc::set_suspended(&state, &v.id, false)
+        .await
+        .map_err(|e| PortalError::from_service(l, e))?;
+    audit::append(&state, &account.actor(), "venue.reinstate", &v.id, "{}")
+        .await
+        .map_err(|e| PortalError::from_service(l, e))?;
+    Ok(see_other(&format!(
+        "/portal/ward?ward={}#venue-{}",
+        v.ward_code, v.id
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

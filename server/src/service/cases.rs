@@ -87,6 +87,18 @@ pub struct Contact {
     pub ended_at: i64,
     /// Overlap with the case's window (tail included), ms.
     pub overlap_ms: i64,
+    /// How this contact will learn of the exposure: `app` (an app check-in: the phone that
+    /// made it — dependents' included — alerts from the signed exposure list) or `call` (a
+    /// card scan, manual entry or web check-in: the tracer calls or texts the number in the
+    /// sealed record, which only the offline key opens).
+    #[serde(default)]
+    #[schema(pattern = "^(app|call)$", example = "app")]
+    pub learns_by: String,
+}
+
+/// How a contact of `kind` learns of an exposure (see [`Contact::learns_by`]).
+pub fn learns_by(kind: &str) -> &'static str {
+    if kind == "visit" { "app" } else { "call" }
 }
 
 /// A case and its contacts.
@@ -190,6 +202,7 @@ pub async fn query_window(
                     started_at: s,
                     ended_at: e,
                     overlap_ms: ov,
+                    learns_by: learns_by(if r.text(6)? == "web" { "web" } else { "visit" }).into(),
                 },
                 sealed: SealedContactJson {
                     kid: r.text(3)?,
@@ -227,6 +240,7 @@ pub async fn query_window(
                     started_at: s,
                     ended_at: e,
                     overlap_ms: ov,
+                    learns_by: learns_by("visitor").into(),
                 },
                 sealed: SealedContactJson {
                     kid: r.text(3)?,
@@ -386,6 +400,7 @@ async fn load_records(state: &AppState, case_id: &str) -> Result<Vec<ExportRecor
                     started_at: r.int(3)?,
                     ended_at: r.int(4)?,
                     overlap_ms: r.int(5)?,
+                    learns_by: learns_by(&r.text(0)?).into(),
                 },
                 sealed: SealedContactJson {
                     kid: r.text(6)?,

@@ -91,9 +91,14 @@ pub async fn servers(test: &str) -> Vec<Server> {
 
 /// A server on `url` (schema and day partitions made, clock fixed at [`NOW_MS`]).
 pub async fn server_on(backend: &'static str, url: &str) -> Server {
+    server_with(backend, url, Config::default()).await
+}
+
+/// [`server_on`] with a deployment configuration.
+pub async fn server_with(backend: &'static str, url: &str, config: Config) -> Server {
     let db = Db::connect(url).await.unwrap();
     let (keys, _sealing) = Keys::generate().unwrap();
-    let state = AppState::new(db, keys, Config::default(), Clock::fixed(NOW_MS));
+    let state = AppState::new(db, keys, config, Clock::fixed(NOW_MS));
     quetma_server::app::prepare(&state).await.unwrap();
     schema::migrate(&state.db).await.unwrap();
     for (name, role, ward) in [
