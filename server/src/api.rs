@@ -7,6 +7,7 @@ use axum::routing::{get, post};
 use crate::state::AppState;
 
 pub mod device;
+pub mod json;
 pub mod openapi;
 pub mod tools;
 

@@ -46,8 +46,24 @@ pub enum ServiceError {
 /// Result of a service call.
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 
-/// A case's or notice's tail and least overlap, ms: the request's values or the deployment's
-/// defaults, each kept within a day.
+/// Refuses a tail or least overlap outside 0 ms to a day (the document's bounds).
+pub fn check_overlap_params(tail_ms: Option<i64>, min_overlap_ms: Option<i64>) -> Result<()> {
+    const DAY_MS: i64 = 86_400_000;
+    if [tail_ms, min_overlap_ms]
+        .iter()
+        .flatten()
+        .any(|v| !(0..=DAY_MS).contains(v))
+    {
+        return Err(ServiceError::Invalid(
+            "đuôi và độ chồng lấn tối thiểu: 0 đến 1 ngày / tail and least overlap: 0 to 1 day (ms)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The tail and least overlap of a tracing query or notice: the given ones (within a day) or
+/// the deployment's.
 pub fn overlap_params(
     state: &AppState,
     tail_ms: Option<i64>,

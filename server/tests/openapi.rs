@@ -631,3 +631,89 @@ fn print_document() {
         serde_json::to_string_pretty(&openapi::openapi()).unwrap()
     );
 }
+
+/// What schemathesis (scripts/schemathesis) found, each on SQLite and PostgreSQL: the server
+/// takes what the document admits and refuses what it does not.
+#[tokio::test]
+async fn the_server_keeps_to_the_document_where_schemathesis_probed() {
+    let doc = openapi::openapi();
+    // The upload request is the server's whole-batch reading: an item breaking VisitUpload's
+    // content rules is still a valid request (refused per item), a wrong type is not.
+    let odd_item = json!({"sent_at": 1_764_770_400_000_i64, "visits": [{"client_id": "", "venue_id": "×",
+        "poster_kid": "", "started_at": 0, "planned_end": 0, "cancelled": false,
+        "contact": {"kid": "", "enc": "", "ct": ""}}]});
+    assert_valid(&doc, &named("UploadBatchRequest"), &odd_item, "odd item");
+    assert!(!errors(&doc, &named("VisitUpload"), &odd_item["visits"][0]).is_empty());
+    let bad_shape = json!({"sent_at": "now", "visits": []});
+    assert!(!errors(&doc, &named("UploadBatchRequest"), &bad_shape).is_empty());
+    // Rules across fields the document now carries.
+    let ward = json!({"username": "can-bo", "password": "mat-khau-du-dai", "role": "ward_officer"});
+    assert!(!errors(&doc, &named("NewAccount"), &ward).is_empty());
+    assert!(!errors(&doc, &named("CaseInput"), &json!({})).is_empty());
+    for (backend, url) in common::backends("openapi_probed").await {
+        let app = common::TestApp::new(backend, &url).await;
+        let admin = app.login_as("qtv", Role::Admin, None).await;
+        let tracer = app.login_as("truyvet", Role::TracingOfficer, None).await;
+        // 2.0 is an integer in JSON Schema: the server reads it as 2.
+        let (s, _, b) = app
+            .raw(
+                Method::POST,
+                "/api/v1/uploads",
+                None,
+                Some(br#"{"sent_at": 1764770400000.0, "visits": []}"#.to_vec()),
+                &[(quetma_core::api::DEVICE_HEADER, common::DEVICE)],
+            )
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::OK,
+            "{backend}: {}",
+            String::from_utf8_lossy(&b)
+        );
+        let (s, _, b) = app
+            .upload(common::DEVICE, None, Some(odd_item.clone()))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{backend}: {b}");
+        assert_eq!(b["rejected"][0]["reason"], "invalid");
+        let (s, _, _) = app
+            .call(
+                Method::GET,
+                "/api/v1/wards/4294967296/stats",
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{backend}: ward code past u32");
+        let notice = json!({"venue_id": "V7K2M9", "start": 0, "end": 0});
+        let (s, _, _) = app
+            .call(Method::POST, "/api/v1/notices", Some(&tracer), Some(notice))
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{backend}: unknown venue");
+        for bad in [
+            json!({"windows": [{"venue_id": "×ø", "start": 0, "end": 0}]}),
+            json!({"windows": [{"venue_id": "V1", "start": 0, "end": 0}], "tail_ms": -1}),
+            json!({"windows": [{"venue_id": "V1", "start": 0, "end": 0}],
+                   "visits": [{"venue_id": "V1", "started_at": 0, "ended_at": 0, "planned_end": -1}]}),
+        ] {
+            let (s, _, _) = app
+                .call(
+                    Method::POST,
+                    "/api/v1/cases",
+                    Some(&tracer),
+                    Some(bad.clone()),
+                )
+                .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {bad}");
+        }
+        let (s, _, b) = app
+            .call(
+                Method::POST,
+                "/api/v1/accounts",
+                Some(&admin),
+                Some(json!({"username": "am-1", "password": "mat-khau-du-dai",
+                            "role": "venue_owner", "ward_code": -1})),
+            )
+            .await;
+        assert_ne!(s, StatusCode::CREATED, "{backend}: negative ward code {b}");
+    }
+}

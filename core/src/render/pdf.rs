@@ -267,7 +267,7 @@ pub fn venue_poster_pdf(content: &PosterContent) -> Result<Vec<u8>, RenderError>
     } else {
         format!("Mã địa điểm / Venue code: {code}")
     };
-    let mut footer_line = String::from("QuétMã");
+    let mut footer_line = String::from("QuetMa");
     if !code.is_empty() {
         footer_line.push_str(&format!(" · Mã / Code: {code}"));
     }
@@ -278,7 +278,7 @@ pub fn venue_poster_pdf(content: &PosterContent) -> Result<Vec<u8>, RenderError>
         Run::fit(&fonts.bold, &code_line, 14.0, 9.0, width, 1, 2.0),
         Run::fit(
             &fonts.regular,
-            "1. Mở ứng dụng QuétMã hoặc camera điện thoại · 2. Quét mã QR · 3. Xác nhận check-in",
+            "1. Mở ứng dụng QuetMa hoặc camera điện thoại · 2. Quét mã QR · 3. Xác nhận check-in",
             11.0,
             8.0,
             width,
@@ -287,7 +287,7 @@ pub fn venue_poster_pdf(content: &PosterContent) -> Result<Vec<u8>, RenderError>
         ),
         Run::fit(
             &fonts.regular,
-            "1. Open the QuétMã app or your phone camera · 2. Scan the QR code · 3. Confirm check-in",
+            "1. Open the QuetMa app or your phone camera · 2. Scan the QR code · 3. Confirm check-in",
             10.0,
             7.0,
             width,
@@ -317,7 +317,7 @@ pub fn venue_poster_pdf(content: &PosterContent) -> Result<Vec<u8>, RenderError>
         "laid out venue poster"
     );
 
-    let mut document = new_document("QuétMã — venue poster");
+    let mut document = new_document("QuetMa — venue poster");
     let mut page = document.start_page_with(a4()?);
     let mut surface = page.surface();
     draw_runs(&mut surface, &header, MARGIN_TOP, (SIDE, width));
@@ -424,7 +424,7 @@ pub fn personal_card_pdf(content: &CardContent) -> Result<Vec<u8>, RenderError> 
         "laid out personal card"
     );
 
-    let mut document = new_document("QuétMã — personal QR card");
+    let mut document = new_document("QuetMa — personal QR card");
     let mut page = document.start_page_with(a4()?);
     let mut surface = page.surface();
     draw_cut_marks(&mut surface, card_left, card_top, CARD_W_MM, CARD_H_MM);

@@ -114,14 +114,16 @@ pub async fn uploads(
             )
         }
     })?;
-    let batch: UploadBatch = serde_json::from_slice(&body).map_err(|_| {
+    let batch: UploadBatch = super::json::from_slice(&body).map_err(|_| {
         HttpError::new(
             StatusCode::BAD_REQUEST,
             "invalid",
             "Dữ liệu không đúng định dạng / Malformed upload",
         )
     })?;
-    if batch.visits.len() + batch.visitors.len() > MAX_BATCH_ITEMS {
+    // Each list on its own, as the document's `maxItems` says (a phone sends at most
+    // MAX_BATCH_ITEMS in all).
+    if batch.visits.len() > MAX_BATCH_ITEMS || batch.visitors.len() > MAX_BATCH_ITEMS {
         return Err(HttpError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "too_many_items",
@@ -218,16 +220,10 @@ pub async fn enrol(
     State(state): State<AppState>,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
-    body: Result<Json<EnrolRequest>, axum::extract::rejection::JsonRejection>,
+    body: super::json::JsonBody<EnrolRequest>,
 ) -> HttpResult<Response> {
     admit(&state, &headers, &extensions)?;
-    let Json(req) = body.map_err(|_| {
-        HttpError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid",
-            "Dữ liệu không đúng / Malformed request",
-        )
-    })?;
+    let req = body.0?;
     match enrol_svc::enrol(&state, &req).await? {
         Some(r) => Ok(Json(r).into_response()),
         None => Err(HttpError::new(

@@ -59,7 +59,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "/api/v1/uploads",
         "Upload a batch of visits and visitor-log entries",
         "device (+ scanner token for visitors)",
-        Some("UploadBatch"),
+        Some("UploadBatchRequest"),
         (200, "UploadResponse"),
     ),
     r(
@@ -375,6 +375,109 @@ pub fn schemas() -> Value {
         .unwrap_or_else(|| json!({}))
 }
 
+/// What `POST /api/v1/uploads` reads as a whole: [`quetma_core::api::UploadBatch`] with each
+/// item's *shape* (fields, types) but not its content rules. The server takes the batch apart
+/// item by item: an item that breaks [`quetma_core::outbox::VisitUpload`]'s or
+/// `VisitorUpload`'s rules (patterns, lengths, times) is answered in `rejected` with reason
+/// `invalid` and the rest of the batch is stored, so one bad item never blocks a phone's outbox.
+/// A batch whose shape is wrong (not JSON, a field of the wrong type or missing, more than 500
+/// items, `sent_at` outside 1970–2100) is refused whole.
+fn upload_request_schemas(schemas: &mut serde_json::Map<String, Value>) {
+    fn loosen(v: &Value, renames: &[(&str, &str)]) -> Value {
+        match v {
+            Value::Object(o) => Value::Object(
+                o.iter()
+                    .filter(|(k, _)| !matches!(k.as_str(), "pattern" | "minLength" | "maxLength"))
+                    .map(|(k, x)| {
+                        let x = match (k.as_str(), x) {
+                            ("$ref", Value::String(r)) => renames
+                                .iter()
+                                .find(|(from, _)| r.ends_with(&format!("/{from}")))
+                                .map(|(_, to)| json!(format!("#/components/schemas/{to}")))
+                                .unwrap_or_else(|| x.clone()),
+                            _ => loosen(x, renames),
+                        };
+                        (k.clone(), x)
+                    })
+                    .collect(),
+            ),
+            Value::Array(a) => Value::Array(a.iter().map(|x| loosen(x, renames)).collect()),
+            other => other.clone(),
+        }
+    }
+    let renames = [
+        ("SealedContactJson", "SealedContactItem"),
+        ("VisitUpload", "VisitUploadItem"),
+        ("VisitorUpload", "VisitorUploadItem"),
+    ];
+    for (from, to) in renames {
+        if let Some(schema) = schemas.get(from) {
+            let mut item = loosen(schema, &renames);
+            item["description"] = json!(format!(
+                "An item's shape as the batch reads it; its content rules are `{from}`'s, \
+                 checked item by item (a breach is answered in `rejected`, reason `invalid`)."
+            ));
+            schemas.insert(to.to_owned(), item);
+        }
+    }
+    if let Some(batch) = schemas.get("UploadBatch") {
+        let mut batch = loosen(batch, &renames);
+        batch["description"] = json!(
+            "An upload batch as the server reads it whole. Items are checked one by one against \
+             `VisitUpload` / `VisitorUpload`: an item breaking their rules is answered in \
+             `rejected` and the rest is stored. At most 500 items in all."
+        );
+        batch["properties"]["sent_at"]["minimum"] = json!(0);
+        batch["properties"]["sent_at"]["maximum"] = json!(crate::service::uploads::MAX_TIME_MS);
+        schemas.insert("UploadBatchRequest".to_owned(), batch);
+    }
+}
+
+/// Every component schema: the types' and the upload request's.
+fn all_schemas() -> Value {
+    let mut s = match schemas() {
+        Value::Object(o) => o,
+        _ => serde_json::Map::new(),
+    };
+    upload_request_schemas(&mut s);
+    rules_across_fields(&mut s);
+    Value::Object(s)
+}
+
+/// The server's rules that span fields, which a field's `#[schema]` cannot carry, written in
+/// JSON Schema on the derived schemas. (Time windows — end not before start, at most
+/// `MAX_STAY_MS` — are beyond JSON Schema: the fields' descriptions say them.)
+fn rules_across_fields(s: &mut serde_json::Map<String, Value>) {
+    // A ward officer needs a ward code (service::accounts::create_account).
+    if let Some(a) = s.get_mut("NewAccount") {
+        a["allOf"] = json!([{
+            "if": {"properties": {"role": {"const": "ward_officer"}}, "required": ["role"]},
+            "then": {"properties": {"ward_code": {"type": "integer"}}, "required": ["ward_code"]}
+        }]);
+    }
+    // A tracing query names at least one window or visit (service::cases::create_case).
+    if let Some(c) = s.get_mut("CaseInput") {
+        c["anyOf"] = json!([
+            {"properties": {"windows": {"minItems": 1}}, "required": ["windows"]},
+            {"properties": {"visits": {"minItems": 1}}, "required": ["visits"]}
+        ]);
+    }
+    // A refused item's client id is echoed as it came, cut to MAX_ID_BYTES (it may be the
+    // very thing that was wrong with it).
+    if let Some(id) = s
+        .get_mut("Rejected")
+        .and_then(|r| r.pointer_mut("/properties/client_id"))
+        .and_then(Value::as_object_mut)
+    {
+        id.remove("pattern");
+        id.remove("minLength");
+        id.insert(
+            "description".into(),
+            json!("The item's client id as it was sent, cut to 100 bytes."),
+        );
+    }
+}
+
 /// The device header's value: 16–64 ASCII letters and digits (what `device.rs` accepts).
 pub const DEVICE_ID_PATTERN: &str = "^[A-Za-z0-9]{16,64}$";
 
@@ -530,7 +633,7 @@ pub fn openapi() -> Value {
         },
         "paths": paths,
         "components": {
-            "schemas": schemas(),
+            "schemas": all_schemas(),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}
         }
     })

@@ -45,16 +45,10 @@ where
     }
 }
 
-type JsonBody<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
+use super::json::JsonBody;
 
 fn body<T>(b: JsonBody<T>) -> HttpResult<T> {
-    b.map(|Json(t)| t).map_err(|e| {
-        HttpError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid",
-            &format!("Dữ liệu không đúng / Malformed request: {}", e.body_text()),
-        )
-    })
+    b.0
 }
 
 /// `POST /api/v1/session` body.
@@ -250,9 +244,13 @@ pub async fn poster_pdf(
 /// `POST /api/v1/venues/{id}/enrolments` body.
 #[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct NewEnrolment {
-    /// Checkpoint name ("Cổng chính" when absent).
+    /// Checkpoint name, no control characters ("Cổng chính" when absent or blank).
     #[serde(default)]
-    #[schema(max_length = 60, example = "Cổng chính")]
+    #[schema(
+        max_length = 60,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$",
+        example = "Cổng chính"
+    )]
     pub checkpoint: String,
 }
 
@@ -354,9 +352,10 @@ pub async fn ward_stats(
     let a = caller.require(&[Role::WardOfficer, Role::Admin])?;
     let bad = |m: &str| HttpError::new(StatusCode::BAD_REQUEST, "invalid", m);
     let code = code_path.0?;
-    if code < 0 {
+    // The document's bounds: a ward code is an unsigned 32-bit number.
+    if !(0..=i64::from(u32::MAX)).contains(&code) {
         return Err(bad(
-            "mã phường không hợp lệ / ward code must be a number ≥ 0",
+            "mã phường không hợp lệ / ward code must be a number from 0 to 4294967295",
         ));
     }
     let period = q.map_err(|_| bad("period: day | week"))?.period;

@@ -145,6 +145,11 @@ pub async fn create_account(
             "mật khẩu cần ít nhất 10 ký tự / password needs at least 10 characters".into(),
         ));
     }
+    if ward_code.is_some_and(|c| !(0..=i64::from(u32::MAX)).contains(&c)) {
+        return Err(ServiceError::Invalid(
+            "mã phường không hợp lệ / ward code must be a number from 0 to 4294967295".into(),
+        ));
+    }
     if role == Role::WardOfficer && ward_code.is_none() {
         return Err(ServiceError::Invalid(
             "cán bộ phường cần mã phường / a ward officer needs a ward code".into(),

@@ -22,9 +22,11 @@ pub struct Window {
         example = "V7K2M9"
     )]
     pub venue_id: String,
-    /// Arrived, Unix ms.
+    /// Arrived, Unix ms (1970 to 2100).
+    #[schema(minimum = 0, maximum = 4_102_444_800_000_i64)]
     pub start: i64,
-    /// Left, Unix ms.
+    /// Left, Unix ms (1970 to 2100; not before `start`, at most a day after).
+    #[schema(minimum = 0, maximum = 4_102_444_800_000_i64)]
     pub end: i64,
 }
 
@@ -39,13 +41,16 @@ pub struct CaseVisit {
         example = "V7K2M9"
     )]
     pub venue_id: String,
-    /// Start, Unix ms.
+    /// Start, Unix ms (1970 to 2100).
+    #[schema(minimum = 0, maximum = 4_102_444_800_000_i64)]
     pub started_at: i64,
     /// End, Unix ms (the planned end when absent).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 4_102_444_800_000_i64)]
     pub ended_at: Option<i64>,
     /// Planned end.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 4_102_444_800_000_i64)]
     pub planned_end: Option<i64>,
 }
 
@@ -62,11 +67,11 @@ pub struct CaseInput {
     pub visits: Vec<CaseVisit>,
     /// Tail after the case left, ms (deployment default when absent).
     #[serde(default)]
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 86_400_000)]
     pub tail_ms: Option<i64>,
     /// Least overlap, ms (deployment default when absent).
     #[serde(default)]
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 86_400_000)]
     pub min_overlap_ms: Option<i64>,
 }
 
@@ -260,15 +265,28 @@ pub async fn create_case(
     input: &CaseInput,
 ) -> Result<CaseResult> {
     require_tracer(officer)?;
+    // Every time given is checked, also the planned end an end overrides.
+    if input.visits.iter().any(|v| {
+        [v.ended_at, v.planned_end]
+            .iter()
+            .flatten()
+            .any(|t| !super::uploads::time_in_range(*t))
+    }) {
+        return Err(ServiceError::Invalid(
+            "khoảng thời gian không hợp lệ / invalid window".into(),
+        ));
+    }
     let mut windows = input.windows.clone();
     windows.extend(input.visits.iter().map(|v| Window {
         venue_id: v.venue_id.clone(),
         start: v.started_at,
         end: v.ended_at.or(v.planned_end).unwrap_or(v.started_at),
     }));
-    if windows.is_empty() || windows.len() > MAX_WINDOWS {
+    // At most MAX_WINDOWS windows and MAX_WINDOWS visits (each list on its own, as the
+    // document says), at least one of either.
+    if windows.is_empty() || input.windows.len() > MAX_WINDOWS || input.visits.len() > MAX_WINDOWS {
         return Err(ServiceError::Invalid(
-            "cần 1–200 khoảng thời gian / need 1–200 windows".into(),
+            "cần 1–200 khoảng thời gian hoặc lượt đến / need 1–200 windows or visits".into(),
         ));
     }
     if windows.iter().any(|w| {
@@ -276,12 +294,13 @@ pub async fn create_case(
             || !super::uploads::time_in_range(w.end)
             || w.end < w.start
             || w.end - w.start > MAX_STAY_MS
-            || w.venue_id.is_empty()
+            || !super::uploads::id_ok(&w.venue_id)
     }) {
         return Err(ServiceError::Invalid(
             "khoảng thời gian không hợp lệ / invalid window".into(),
         ));
     }
+    super::check_overlap_params(input.tail_ms, input.min_overlap_ms)?;
     let (tail, min_overlap) = super::overlap_params(state, input.tail_ms, input.min_overlap_ms);
     let mut records: Vec<ExportRecord> = Vec::new();
     for w in &windows {

@@ -19,17 +19,19 @@ pub struct NoticeInput {
         example = "V7K2M9"
     )]
     pub venue_id: String,
-    /// The case arrived, Unix ms.
+    /// The case arrived, Unix ms (1970 to 2100).
+    #[schema(minimum = 0, maximum = 4_102_444_800_000_i64)]
     pub start: i64,
-    /// The case left, Unix ms.
+    /// The case left, Unix ms (1970 to 2100; not before `start`, at most a day after).
+    #[schema(minimum = 0, maximum = 4_102_444_800_000_i64)]
     pub end: i64,
     /// Tail after `end`, ms (deployment default when absent).
     #[serde(default)]
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 86_400_000)]
     pub tail_ms: Option<i64>,
     /// Least overlap, ms (deployment default when absent).
     #[serde(default)]
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 86_400_000)]
     pub min_overlap_ms: Option<i64>,
     /// Level (`high` when absent).
     #[serde(default)]
@@ -123,10 +125,10 @@ async fn validate_input(state: &AppState, input: &NoticeInput) -> Result<()> {
         .await?
         .is_none()
     {
-        return Err(ServiceError::Invalid(
-            "không có địa điểm này / unknown venue".into(),
-        ));
+        // Like every other call naming a venue that is not there: 404.
+        return Err(ServiceError::NotFound);
     }
+    super::check_overlap_params(input.tail_ms, input.min_overlap_ms)?;
     Ok(())
 }
 

@@ -76,7 +76,8 @@ pub struct VisitorRow {
     pub received_at: i64,
 }
 
-fn id_ok(s: &str) -> bool {
+/// Whether an id (venue, client, key) is one the server takes: 1–100 printable ASCII bytes.
+pub fn id_ok(s: &str) -> bool {
     !s.is_empty() && s.len() <= MAX_ID_BYTES && s.bytes().all(|b| b.is_ascii_graphic())
 }
 
@@ -124,7 +125,7 @@ pub async fn process_batch(
     scanner_venue: Option<&str>,
 ) -> Result<UploadResponse> {
     let now = state.now_ms();
-    if batch.visits.len() + batch.visitors.len() > MAX_BATCH_ITEMS {
+    if batch.visits.len() > MAX_BATCH_ITEMS || batch.visitors.len() > MAX_BATCH_ITEMS {
         return Err(ServiceError::Invalid("too many items".into()));
     }
     if !time_in_range(batch.sent_at) {

@@ -12,15 +12,21 @@ use crate::params;
 /// What an owner fills in (step 1 of the three-step registration).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VenueDetails {
-    /// Wanted id (letters, digits, `-`); a random one when absent.
+    /// Wanted id (letters, digits, `-`); a random one when absent or empty.
     #[serde(default)]
-    #[schema(pattern = "^[A-Za-z0-9-]{1,64}$", example = "PHO-HN-1")]
+    #[schema(pattern = "^[A-Za-z0-9-]{0,40}$", example = "PHO-HN-1")]
     pub venue_id: Option<String>,
-    /// Name.
-    #[schema(min_length = 1, max_length = 200, example = "Phở Hà Nội")]
+    /// Name: 1–120 characters, not only white space (core's `MAX_NAME_CHARS`).
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "\\S",
+        example = "Phở Hà Nội"
+    )]
     pub name: String,
-    /// Address.
+    /// Address: at most 200 characters (core's `MAX_ADDRESS_CHARS`).
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub address: String,
     /// Ward (xã / phường) code.
     #[schema(example = 9619)]
