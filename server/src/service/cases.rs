@@ -3,6 +3,7 @@
 //! sealed records the tracing officer exports and opens offline. Every query and export is
 //! written to the audit log.
 
+use quetma_core::exposure::OverlapRule;
 use quetma_core::outbox::SealedContactJson;
 use serde::{Deserialize, Serialize};
 
@@ -142,19 +143,20 @@ fn require_tracer(account: &Account) -> Result<()> {
     }
 }
 
-/// The overlap of `[a0, a1)` and `[b0, b1)`, ms (0 when apart).
-pub fn overlap(a0: i64, a1: i64, b0: i64, b1: i64) -> i64 {
-    (a1.min(b1) - a0.max(b0)).max(0)
-}
-
 /// Runs the overlap query for one window; contacts and their sealed records.
+///
+/// Which records are contacts is decided by core's [`OverlapRule`] — the rule the phone's
+/// matcher uses — and by nothing else: the SQL selects a superset from the rule's
+/// [`candidate_bounds`](OverlapRule::candidate_bounds) (and, for partition pruning, the venue's
+/// longest stay), and each row is then kept exactly when [`OverlapRule::overlap`] matches it.
 pub async fn query_window(
     state: &AppState,
     w: &Window,
     tail_ms: i64,
     min_overlap_ms: i64,
 ) -> Result<Vec<ExportRecord>> {
-    let hi = w.end + tail_ms;
+    let rule = OverlapRule::new(tail_ms, min_overlap_ms);
+    let bounds = rule.candidate_bounds(w.start, w.end);
     let mut out = Vec::new();
     // A stay overlapping the window started at most the venue's longest stay before it.
     let (longest, default_stay) = state
@@ -167,21 +169,20 @@ pub async fn query_window(
         .map(|r| Ok::<_, crate::db::DbError>((r.int(0)?, r.int(1)?)))
         .transpose()?
         .unwrap_or((MAX_STAY_MS, 60));
-    let lower = w.start - longest.clamp(0, MAX_STAY_MS) - 1;
+    let lower = bounds.end_at_least - longest.clamp(0, MAX_STAY_MS);
     // Hot path: filtered by venue_id (the distribution key) and by time (partition pruning).
     let rows = state
         .db
         .query(
             "SELECT client_id, started_at, COALESCE(ended_at, planned_end), contact_kid, \
              contact_enc, contact_ct, source FROM checkins WHERE venue_id = $1 AND started_at >= $2 \
-             AND started_at < $3 AND COALESCE(ended_at, planned_end) > $4",
-            &params![&w.venue_id, lower, hi, w.start],
+             AND started_at <= $3 AND COALESCE(ended_at, planned_end) >= $4",
+            &params![&w.venue_id, lower, bounds.start_at_most, bounds.end_at_least],
         )
         .await?;
     for r in rows {
         let (s, e) = (r.int(1)?, r.int(2)?);
-        let ov = overlap(s, e, w.start, hi);
-        if ov >= min_overlap_ms.max(1) {
+        if let Some((from, to)) = rule.overlap(w.start, w.end, s, e) {
             out.push(ExportRecord {
                 contact: Contact {
                     kind: if r.text(6)? == "web" { "web" } else { "visit" }.into(),
@@ -189,7 +190,7 @@ pub async fn query_window(
                     client_id: r.text(0)?,
                     started_at: s,
                     ended_at: e,
-                    overlap_ms: ov,
+                    overlap_ms: to - from,
                 },
                 sealed: SealedContactJson {
                     kid: r.text(3)?,
@@ -206,8 +207,12 @@ pub async fn query_window(
         .db
         .query(
             "SELECT client_id, scanned_at, direction, contact_kid, contact_enc, contact_ct \
-             FROM visitors WHERE venue_id = $1 AND scanned_at >= $2 AND scanned_at < $3",
-            &params![&w.venue_id, w.start - stay, hi + stay],
+             FROM visitors WHERE venue_id = $1 AND scanned_at >= $2 AND scanned_at <= $3",
+            &params![
+                &w.venue_id,
+                bounds.end_at_least - stay,
+                bounds.start_at_most + stay
+            ],
         )
         .await?;
     for r in rows {
@@ -217,8 +222,7 @@ pub async fn query_window(
         } else {
             (at, at + stay)
         };
-        let ov = overlap(s, e, w.start, hi);
-        if ov >= min_overlap_ms.max(1) {
+        if let Some((from, to)) = rule.overlap(w.start, w.end, s, e) {
             out.push(ExportRecord {
                 contact: Contact {
                     kind: "visitor".into(),
@@ -226,7 +230,7 @@ pub async fn query_window(
                     client_id: r.text(0)?,
                     started_at: s,
                     ended_at: e,
-                    overlap_ms: ov,
+                    overlap_ms: to - from,
                 },
                 sealed: SealedContactJson {
                     kid: r.text(3)?,
@@ -440,18 +444,4 @@ pub async fn list_cases(state: &AppState, officer: &Account) -> Result<Vec<(Stri
     rows.iter()
         .map(|r| Ok((r.text(0)?, r.int(1)?, r.int(2)?)))
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::overlap;
-
-    #[test]
-    fn overlap_is_the_shared_length() {
-        assert_eq!(overlap(0, 10, 5, 20), 5);
-        assert_eq!(overlap(5, 20, 0, 10), 5);
-        assert_eq!(overlap(0, 10, 10, 20), 0);
-        assert_eq!(overlap(0, 10, 20, 30), 0);
-        assert_eq!(overlap(0, 100, 10, 20), 10);
-    }
 }
