@@ -248,3 +248,49 @@ async fn multi_day_stay_that_began_days_before_the_window_is_found() {
         assert_eq!(ids, ["guest", "patient"], "{}", app.backend);
     });
 }
+
+/// The web check-in page validates with core's own contact rules: a future year of birth is
+/// refused, a passport number is kept as one, and the name is normalised before sealing.
+#[tokio::test]
+async fn web_check_in_uses_core_contact_validation() {
+    on_backends!("web_contact", |app| {
+        let owner = app.login_as("owner1", Role::VenueOwner, None).await;
+        let (_, qr) = app.venue(&owner, "Nhà văn hoá tổ 5", 100).await;
+        let path = format!("/V/{}", qr.split("/V/").nth(1).unwrap());
+        let (s, body) = app
+            .form(
+                &path,
+                "full_name=Nguyen+Thi+Hoa&phone=0912345678&birth_year=2100",
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("từ 1900 đến năm nay"), "{body}");
+        // "Nguyễn" typed with combining marks, extra spaces; a passport number in lower case.
+        let (s, body) = app
+            .form(
+                &path,
+                "full_name=++Nguye%CC%82%CC%83n+++Th%E1%BB%8B+Hoa+&phone=0912.345.678&id_number=c1234567&birth_year=1988",
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let rows = app
+            .state
+            .db
+            .query(
+                "SELECT contact_kid, contact_enc, contact_ct FROM checkins",
+                &[],
+            )
+            .await
+            .unwrap();
+        let sealed = quetma_core::outbox::SealedContactJson {
+            kid: rows[0].text(0).unwrap(),
+            enc: rows[0].text(1).unwrap(),
+            ct: rows[0].text(2).unwrap(),
+        };
+        let rec = sealed.to_sealed().unwrap().open(&app.sealing).unwrap();
+        assert_eq!(rec.full_name, "Nguyễn Thị Hoa");
+        assert_eq!(rec.id_number.as_deref(), Some("C1234567"));
+        assert_eq!(rec.id_kind, Some(quetma_core::payload::IdKind::Passport));
+        assert_eq!(rec.phone.as_deref(), Some("0912345678"));
+    });
+}
