@@ -50,6 +50,69 @@ pub struct CaseVisit {
     pub planned_end: Option<i64>,
 }
 
+/// One visit as the phone's export file writes it (`export_history_json`): RFC 3339 times.
+#[derive(Debug, Clone, Deserialize)]
+struct PhoneExportVisit {
+    venue_id: String,
+    start: String,
+    end: String,
+}
+
+fn rfc3339_ms(s: &str) -> Option<i64> {
+    let t = time::OffsetDateTime::parse(
+        s.trim().trim_start_matches('\''),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+/// The visits of a case's history file: the phone's own export (JSON from
+/// `export_history_json`, or CSV from `export_history_csv`, times in RFC 3339), or a JSON list
+/// of [`CaseVisit`] (Unix ms). `None` when the text is none of these.
+pub fn visits_from_history_file(text: &str) -> Option<Vec<CaseVisit>> {
+    let t = text.trim().trim_start_matches('\u{feff}');
+    if t.starts_with('[') {
+        if let Ok(v) = serde_json::from_str::<Vec<CaseVisit>>(t) {
+            return Some(v);
+        }
+        let phone: Vec<PhoneExportVisit> = serde_json::from_str(t).ok()?;
+        return phone
+            .iter()
+            .map(|v| {
+                let (start, end) = (rfc3339_ms(&v.start)?, rfc3339_ms(&v.end)?);
+                Some(CaseVisit {
+                    venue_id: v.venue_id.clone(),
+                    started_at: start,
+                    ended_at: Some(end),
+                    planned_end: None,
+                })
+            })
+            .collect();
+    }
+    // The CSV: header row, then person, venue id, venue, address, start, end, open.
+    let mut rows = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(t.as_bytes());
+    let header = rows.headers().ok()?;
+    if header.len() != 7 || !header.get(1)?.contains("Venue id") {
+        return None;
+    }
+    let mut out = Vec::new();
+    for r in rows.records() {
+        let r = r.ok()?;
+        let venue = r.get(1)?.trim_start_matches('\'');
+        out.push(CaseVisit {
+            venue_id: venue.to_owned(),
+            started_at: rfc3339_ms(r.get(4)?)?,
+            ended_at: Some(rfc3339_ms(r.get(5)?)?),
+            planned_end: None,
+        });
+    }
+    Some(out)
+}
+
 /// A tracing query: windows, or the case's visits, or both.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseInput {
