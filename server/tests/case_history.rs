@@ -102,3 +102,155 @@ async fn phone_export_json_and_csv_round_trip_into_a_case() {
         assert!(parse_windows("[{\"venue_id\": \"V-0\", \"start\": \"yesterday\"}]").is_err());
     });
 }
+
+#[tokio::test]
+async fn case_code_takes_the_phones_history_once() {
+    on_backends!("case_code", |app| {
+        let owner = app.login_as("owner1", Role::VenueOwner, None).await;
+        let tracer = app.login_as("tracer1", Role::TracingOfficer, None).await;
+        let (shop, _) = app.venue(&owner, "Quán phở", 100).await;
+        let now = app.now();
+        let at = now - 3 * 24 * 60 * MIN;
+        // Someone else was at the shop while the case was.
+        let other = app.visit(
+            "other",
+            &shop,
+            at + 10 * MIN,
+            Some(at + 50 * MIN),
+            "Lê Thị B",
+        );
+        let (s, _, _) = app
+            .upload(
+                common::DEVICE,
+                None,
+                Some(json!({"sent_at": now, "visits": [other]})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        // The tracer opens a case: a one-time code for 14 days (the default).
+        let (s, _, code) = app
+            .call(
+                Method::POST,
+                "/api/v1/case-codes",
+                Some(&tracer),
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{code}");
+        assert_eq!(code["window_days"], 14);
+        let qr = code["qr_text"].as_str().unwrap().to_owned();
+        assert!(qr.ends_with(code["code"].as_str().unwrap()) && qr.contains("/K/"));
+        let case_id = code["case_id"].as_str().unwrap().to_owned();
+        // A citizen cannot make one.
+        let (s, _, _) = app
+            .call(
+                Method::POST,
+                "/api/v1/case-codes",
+                Some(&owner),
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        // A visit older than the asked window is refused, and the code stays usable.
+        let phone = "PHONEAAAAAAAAAAAAAAA";
+        let (s, _, _) = app
+            .device(Method::POST, "/api/v1/case-share", phone, None,
+                Some(json!({"code": qr, "visits": [{"venue_id": shop, "started_at": now - 15 * 24 * 60 * MIN, "ended_at": now - 15 * 24 * 60 * MIN + MIN}]})), &[])
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let share = json!({"code": qr, "visits": [{"venue_id": shop, "started_at": at, "ended_at": at + 60 * MIN}]});
+        let (s, _, r) = app
+            .device(
+                Method::POST,
+                "/api/v1/case-share",
+                phone,
+                None,
+                Some(share.clone()),
+                &[],
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(r["case_id"], case_id.as_str());
+        assert_eq!(r["visits"], 1);
+        // Once only.
+        let (s, _, _) = app
+            .device(
+                Method::POST,
+                "/api/v1/case-share",
+                phone,
+                None,
+                Some(share),
+                &[],
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        // The case shows the shared visit and its contact; the visit is marked phone-sourced.
+        let (s, _, c) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/cases/{case_id}"),
+                Some(&tracer),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(c["windows"].as_array().unwrap().len(), 1);
+        let ids: Vec<&str> = c["contacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["client_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["other"]);
+        let visits = quetma_server::service::cases::case_visits(&app.state, &case_id)
+            .await
+            .unwrap();
+        assert_eq!(visits.len(), 1);
+        assert_eq!(visits[0].1, "phone");
+        // An expired code is refused.
+        let (_, _, code2) = app
+            .call(
+                Method::POST,
+                "/api/v1/case-codes",
+                Some(&tracer),
+                Some(json!({"window_days": 7})),
+            )
+            .await;
+        assert!(code2["code"].as_str().unwrap().starts_with("07"));
+        app.state
+            .db
+            .exec("UPDATE case_codes SET expires_at = $1", &[(now - 1).into()])
+            .await
+            .unwrap();
+        let (s, _, _) = app
+            .device(Method::POST, "/api/v1/case-share", phone, None,
+                Some(json!({"code": code2["code"], "visits": [{"venue_id": shop, "started_at": at, "ended_at": at + MIN}]})), &[])
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        // Audited: the code and the share.
+        let rows = app
+            .state
+            .db
+            .query(
+                "SELECT action FROM audit_log WHERE target = $1 ORDER BY id",
+                &[case_id.as_str().into()],
+            )
+            .await
+            .unwrap();
+        let actions: Vec<String> = rows.iter().map(|r| r.text(0).unwrap()).collect();
+        assert!(
+            actions.contains(&"case.code".to_owned()) && actions.contains(&"case.share".to_owned()),
+            "{actions:?}"
+        );
+        // Retention: past the window the codes and the case's visits are gone.
+        let purge = quetma_server::retention::run_once(&app.state).await;
+        assert!(purge.is_ok());
+        let left = app
+            .state
+            .db
+            .query("SELECT COUNT(*) FROM case_codes", &[])
+            .await
+            .unwrap();
+        assert_eq!(left[0].int(0).unwrap(), 0, "expired codes purged");
+    });
+}

@@ -175,6 +175,22 @@ pub const ROUTES: &[RouteDoc] = &[
         (201, "CaseResult"),
     ),
     r(
+        "post",
+        "/api/v1/case-codes",
+        "Open a case awaiting the person's history: a one-time case code (text + QR; audited)",
+        "tracing_officer",
+        Some("CaseCodeRequest"),
+        (201, "CaseCode"),
+    ),
+    r(
+        "post",
+        "/api/v1/case-share",
+        "A confirmed person's phone sends its history with a case code (once; audited)",
+        "device",
+        Some("CaseShare"),
+        (200, "CaseShareResult"),
+    ),
+    r(
         "get",
         "/api/v1/cases/{id}",
         "A case's contacts (audited)",
@@ -289,6 +305,10 @@ pub struct SignedExposureList {
     crate::service::cases::CaseResult,
     crate::service::cases::ExportRecord,
     crate::service::cases::CaseExport,
+    crate::service::cases::CaseCode,
+    crate::service::cases::CaseCodeRequest,
+    crate::service::cases::CaseShare,
+    crate::service::cases::CaseShareResult,
     crate::service::exposures::NoticeInput,
     crate::service::audit::AuditEntry,
 )))]

@@ -252,13 +252,44 @@ impl Migration {
 /// throughout, so a database made by an unversioned server (no `schema_migrations` table)
 /// is adopted by it without change.
 pub fn migrations() -> Vec<Migration> {
-    vec![Migration {
-        version: 1,
-        name: "baseline",
-        sqlite: baseline_sqlite(),
-        postgres: baseline_postgres(),
-    }]
+    vec![
+        Migration {
+            version: 1,
+            name: "baseline",
+            sqlite: baseline_sqlite(),
+            postgres: baseline_postgres(),
+        },
+        Migration {
+            version: 2,
+            name: "case_codes",
+            sqlite: CASE_CODES.into(),
+            postgres: CASE_CODES.into(),
+        },
+    ]
 }
+
+/// Migration 2 (issue 15): one-time case codes (hash only) through which a confirmed person's
+/// phone shares its history, and each case's own visits with where they came from.
+const CASE_CODES: &str = "
+CREATE TABLE IF NOT EXISTS case_codes (
+    code_hash   TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    window_days BIGINT NOT NULL,
+    created_by  TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    expires_at  BIGINT NOT NULL,
+    used_at     BIGINT
+);
+CREATE TABLE IF NOT EXISTS case_visits (
+    case_id    TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    venue_id   TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    ended_at   BIGINT NOT NULL,
+    source     TEXT NOT NULL,
+    added_at   BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS case_visits_case ON case_visits (case_id);
+";
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {
