@@ -108,3 +108,25 @@ def case_windows(context, case):
                 end = v.get("started_at")
             ok = ok and _window_ok(v.get("started_at"), end)
     return ok
+
+
+def _batch_ok(case):
+    body = case.body
+    if not _positive(case) or not isinstance(body, dict):
+        return True
+    notices = body.get("notices") or []
+    return all(
+        _window_ok(n.get("start"), n.get("end")) for n in notices if isinstance(n, dict)
+    )
+
+
+@schemathesis.hook("filter_case").apply_to(method="POST", path="/api/v1/notice-batches")
+def batch_windows(context, case):
+    return _batch_ok(case)
+
+
+@schemathesis.hook("filter_case").apply_to(
+    method="POST", path="/api/v1/notice-batches/preview"
+)
+def batch_preview_windows(context, case):
+    return _batch_ok(case)

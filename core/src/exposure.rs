@@ -1,10 +1,11 @@
 //! Exposure matching on the phone: the signed notices the server publishes are matched against
 //! the visits kept here (every profile's, dependents' included), and each match raises one alert.
 //!
-//! The rule: a visit matches a notice at the same venue when the case's interval
-//! `[start, end + tail_ms]` and the visit's interval `[started_at, ended_at or planned_end]`
-//! intersect, and the intersection lasts at least `max(min_overlap_ms, 0)` ms. A cancelled visit
-//! never matches. Nothing of the visit history leaves the phone.
+//! The rule ([`OverlapRule`], the one the server's tracing query uses too): a visit matches a
+//! notice at the same venue when the case's interval `[start, end + tail_ms)` and the visit's
+//! interval `[started_at, ended_at or planned_end)` share at least `max(min_overlap_ms, 1)` ms.
+//! Touching intervals (one left the instant the other arrived) share nothing and never match. A
+//! cancelled visit never matches. Nothing of the visit history leaves the phone.
 //!
 //! Alerts are kept per (notice, visit): matching again never raises the same alert twice, and a
 //! withdrawn notice removes its alerts.
@@ -45,15 +46,88 @@ impl From<&Visit> for VisitWindow {
     }
 }
 
-/// The overlap of a notice's case window with a visit, if they match: `(from, to)` in Unix ms.
-pub fn overlap(notice: &ExposureNotice, visit_start: i64, visit_end: i64) -> Option<(i64, i64)> {
-    let case_end = notice.end.saturating_add(notice.tail_ms.max(0));
-    let from = notice.start.max(visit_start);
-    let to = case_end.min(visit_end);
-    if notice.start > case_end || visit_start > visit_end || from > to {
-        return None;
+/// The overlap rule, in one place: the phone's matcher ([`overlap`], [`NoticeIndex`]) and the
+/// server's tracing query both decide with it, so a visit the phone alerts on is exactly a visit
+/// the tracer's contact list shows.
+///
+/// Intervals are half-open, `[start, end)`, in Unix ms. The case's interval is extended by the
+/// tail (`[start, end + tail)`); a visit is a contact when the two share at least
+/// [`required_ms`](Self::required_ms) = `max(min_overlap_ms, 1)` ms. Negative tails and minimums
+/// count as 0. Arithmetic saturates, so no input overflows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OverlapRule {
+    /// Time after the case left that still counts, ms (≥ 0).
+    pub tail_ms: i64,
+    /// Least overlap asked for, ms (≥ 0; the rule never takes less than 1 ms).
+    pub min_overlap_ms: i64,
+}
+
+/// Where a contact's start and end must lie for [`OverlapRule::overlap`] to match: every match
+/// satisfies `start <= start_at_most && end >= end_at_least`. A database prefilter on these
+/// bounds (plus `start >= end_at_least - longest stay`) misses no contact; the exact decision
+/// is then [`OverlapRule::overlap`]'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CandidateBounds {
+    /// Latest start of a contact, Unix ms.
+    pub start_at_most: i64,
+    /// Earliest end of a contact, Unix ms.
+    pub end_at_least: i64,
+}
+
+impl OverlapRule {
+    /// A rule (negative values are taken as 0).
+    pub fn new(tail_ms: i64, min_overlap_ms: i64) -> Self {
+        Self {
+            tail_ms: tail_ms.max(0),
+            min_overlap_ms: min_overlap_ms.max(0),
+        }
     }
-    (to.saturating_sub(from) >= notice.min_overlap_ms.max(0)).then_some((from, to))
+
+    /// The least shared time that makes a contact: `max(min_overlap_ms, 1)` ms.
+    pub fn required_ms(&self) -> i64 {
+        self.min_overlap_ms.max(1)
+    }
+
+    /// The end of the case's interval, tail included.
+    pub fn case_end(&self, case_end: i64) -> i64 {
+        case_end.saturating_add(self.tail_ms.max(0))
+    }
+
+    /// The shared part `(from, to)` of the case's `[case_start, case_end + tail)` and the
+    /// visit's `[visit_start, visit_end)`, if it lasts at least [`required_ms`](Self::required_ms).
+    pub fn overlap(
+        &self,
+        case_start: i64,
+        case_end: i64,
+        visit_start: i64,
+        visit_end: i64,
+    ) -> Option<(i64, i64)> {
+        let from = case_start.max(visit_start);
+        let to = self.case_end(case_end).min(visit_end);
+        (to.saturating_sub(from) >= self.required_ms()).then_some((from, to))
+    }
+
+    /// The bounds every contact of the case `[case_start, case_end]` lies within (see
+    /// [`CandidateBounds`]).
+    pub fn candidate_bounds(&self, case_start: i64, case_end: i64) -> CandidateBounds {
+        let need = self.required_ms();
+        CandidateBounds {
+            start_at_most: self.case_end(case_end).saturating_sub(need),
+            end_at_least: case_start.saturating_add(need),
+        }
+    }
+}
+
+impl From<&ExposureNotice> for OverlapRule {
+    fn from(n: &ExposureNotice) -> Self {
+        Self::new(n.tail_ms, n.min_overlap_ms)
+    }
+}
+
+/// The overlap of a notice's case window with a visit, if they match ([`OverlapRule`]):
+/// `(from, to)` in Unix ms.
+pub fn overlap(notice: &ExposureNotice, visit_start: i64, visit_end: i64) -> Option<(i64, i64)> {
+    OverlapRule::from(notice).overlap(notice.start, notice.end, visit_start, visit_end)
 }
 
 /// One match of a notice and a visit.
@@ -448,23 +522,19 @@ mod tests {
         }
     }
 
-    /// Brute force: walk every integer instant; the intervals intersect if one instant lies in
-    /// both (closed), and the overlap is the count of unit steps `[t, t+1)` inside both.
+    /// Brute force: the overlap is the count of unit steps `[t, t+1)` inside both half-open
+    /// intervals; a match needs at least `max(min, 1)` of them.
     fn oracle(n: &ExposureNotice, vs: i64, ve: i64) -> bool {
         let ce = n.end + n.tail_ms.max(0);
         let lo = n.start.min(vs);
         let hi = ce.max(ve);
-        let mut touch = false;
         let mut steps = 0i64;
         for t in lo..=hi {
-            let in_case = n.start <= t && t <= ce;
-            let in_visit = vs <= t && t <= ve;
-            touch |= in_case && in_visit;
             if n.start <= t && t < ce && vs <= t && t < ve {
                 steps += 1;
             }
         }
-        touch && steps >= n.min_overlap_ms.max(0)
+        steps >= n.min_overlap_ms.max(1)
     }
 
     #[test]
@@ -474,8 +544,12 @@ mod tests {
         assert_eq!(overlap(&n, 245, 300), None, "5 ms < 10 ms");
         assert_eq!(overlap(&n, 0, 95), None);
         assert_eq!(overlap(&n, 0, 1000), Some((100, 250)));
+        // Touching intervals share no time: no contact, even with no minimum (the server's
+        // tracing query never listed them either).
         let touching = notice("A", 100, 200, 0, 0);
-        assert_eq!(overlap(&touching, 200, 300), Some((200, 200)));
+        assert_eq!(overlap(&touching, 200, 300), None);
+        assert_eq!(overlap(&touching, 199, 300), Some((199, 200)));
+        assert_eq!(overlap(&touching, 0, 100), None);
     }
 
     #[test]
@@ -656,9 +730,22 @@ mod tests {
         }
 
         #[test]
+        fn candidate_bounds_hold_for_every_match(
+            s in 0i64..200, len in 0i64..100, tail in -10i64..60, min in -5i64..80,
+            vs in 0i64..300, vlen in -5i64..150,
+        ) {
+            let rule = OverlapRule::new(tail, min);
+            let b = rule.candidate_bounds(s, s + len);
+            if rule.overlap(s, s + len, vs, vs + vlen).is_some() {
+                prop_assert!(vs <= b.start_at_most && vs + vlen >= b.end_at_least);
+            }
+        }
+
+        #[test]
         fn huge_times_do_not_overflow(s in any::<i64>(), e in any::<i64>(), t in any::<i64>(), m in any::<i64>(), vs in any::<i64>(), ve in any::<i64>()) {
             let n = notice("A", s, e, t, m);
             let _ = overlap(&n, vs, ve);
+            let _ = OverlapRule::new(t, m).candidate_bounds(s, e);
         }
     }
 }

@@ -5,7 +5,8 @@
 //! The 32-byte key is generated here and kept by the platform through a [`KeyVault`]; it is
 //! held in memory only in [`Zeroizing`] buffers and handed to SQLCipher as a raw key (no
 //! passphrase KDF). A lost or wrong key, or a corrupt file, never crashes or wedges the app:
-//! the old file is moved aside, a fresh store starts, and the caller is told ([`StoreReset`]).
+//! the old file is moved aside, a fresh store starts, and the caller is told ([`StoreReset`]);
+//! the retention purge deletes a moved-aside file once it was set aside before the window.
 //!
 //! Every write is one transaction; the database runs in WAL mode with `synchronous = FULL`, so
 //! a write that returned is on disk (tested by killing a writer process mid-transaction).
@@ -359,6 +360,46 @@ fn move_aside(path: &Path, reason: ResetReason, now_ms: i64) -> Result<PathBuf, 
     Ok(target)
 }
 
+/// Deletes the files [`move_aside`] made beside `path` (`quetma.db.<reason>-<ms>`, and its
+/// `-wal` / `-shm`) that were set aside before `cutoff_ms`: nothing in such a file is newer than
+/// the moment it was set aside, so from then on all of it is older than the retention window
+/// (and no key opens it). Files that cannot be listed or removed are left for the next purge.
+/// How many files went.
+fn purge_aside(path: &Path, cutoff_ms: i64) -> usize {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return 0;
+    };
+    let prefix = format!("{name}.");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(rest) = file.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let rest = rest
+            .strip_suffix("-wal")
+            .or_else(|| rest.strip_suffix("-shm"))
+            .unwrap_or(rest);
+        let Some(ms) = ["key-lost-", "wrong-key-", "corrupt-"]
+            .iter()
+            .find_map(|tag| rest.strip_prefix(tag))
+            .and_then(|ms| ms.parse::<i64>().ok())
+        else {
+            continue;
+        };
+        if ms < cutoff_ms {
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => removed += 1,
+                Err(e) => tracing::warn!(error = %e, "set-aside store not removed"),
+            }
+        }
+    }
+    removed
+}
+
 impl Store {
     /// Opens (or creates) the store in `dir`, with its key from `vault`.
     ///
@@ -500,8 +541,13 @@ impl Store {
                 declarations,
                 visitor_log,
                 outbox,
+                aside_files: 0,
             })
         })?;
+        let report = PurgeReport {
+            aside_files: purge_aside(&self.inner.path, cutoff),
+            ..report
+        };
         if report.total() > 0 {
             tracing::info!(
                 visits = report.visits,
@@ -509,6 +555,12 @@ impl Store {
                 visitor_log = report.visitor_log,
                 outbox = report.outbox,
                 "retention purge"
+            );
+        }
+        if report.aside_files > 0 {
+            tracing::info!(
+                files = report.aside_files,
+                "retention purge of set-aside stores"
             );
         }
         Ok(report)
@@ -581,6 +633,9 @@ pub struct PurgeReport {
     pub visitor_log: usize,
     /// Outbox entries.
     pub outbox: usize,
+    /// Files moved aside after a lost key, a wrong key or damage (with their WAL / SHM files)
+    /// that were deleted because they were set aside before the retention window began.
+    pub aside_files: usize,
 }
 
 impl PurgeReport {

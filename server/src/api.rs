@@ -41,6 +41,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/wards/{code}/stats", get(tools::ward_stats))
         .route("/api/v1/cases", post(tools::create_case))
+        .route("/api/v1/case-codes", post(tools::open_case_code))
+        .route("/api/v1/case-share", post(device::case_share))
         .route("/api/v1/cases/{id}", get(tools::get_case))
         .route("/api/v1/cases/{id}/export", get(tools::export_case))
         .route(

@@ -81,6 +81,21 @@ pub async fn run_once(state: &AppState) -> Result<Purged, DbError> {
             &params![cutoff],
         )
         .await?;
+    // A case's own visits (shared by the phone, from an export, typed in) and its one-time
+    // codes: the visits go with their case or once they ended before the window; a code once
+    // it expired (used or not).
+    db.exec(
+        "DELETE FROM case_visits WHERE ended_at < $1 \
+         OR case_id IN (SELECT id FROM cases WHERE created_at < $1)",
+        &params![cutoff],
+    )
+    .await?;
+    db.exec(
+        "DELETE FROM case_codes WHERE expires_at < $1 \
+         OR case_id IN (SELECT id FROM cases WHERE created_at < $2)",
+        &params![now, cutoff],
+    )
+    .await?;
     db.exec(
         "DELETE FROM case_records WHERE case_id IN (SELECT id FROM cases WHERE created_at < $1)",
         &params![cutoff],

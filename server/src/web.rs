@@ -15,8 +15,9 @@ use axum::routing::get;
 use governor::clock::{Clock as _, DefaultClock};
 use quetma_core::declaration::{CONTACT_QUESTIONS, Field, Symptom, WARNING_EN, WARNING_VI};
 use quetma_core::outbox::SealedContactJson;
+use quetma_core::payload::ContactSource;
+use quetma_core::payload::contact::{ContactField, TypedContact, validate_typed_contact};
 use quetma_core::payload::venue;
-use quetma_core::payload::{ContactRecord, ContactSource, IdKind};
 use serde::Deserialize;
 
 use crate::params;
@@ -231,6 +232,32 @@ struct FieldError {
     en: &'static str,
 }
 
+/// The form's message for a field core's validation refused.
+fn field_error(f: ContactField) -> FieldError {
+    match f {
+        ContactField::FullName => FieldError {
+            field: "full_name",
+            vi: "Vui lòng nhập họ tên (tối đa 100 ký tự).",
+            en: "Please enter your full name (at most 100 characters).",
+        },
+        ContactField::Phone => FieldError {
+            field: "phone",
+            vi: "Số điện thoại cần 9–15 chữ số, ví dụ 0912 345 678.",
+            en: "A phone number has 9–15 digits, e.g. 0912 345 678.",
+        },
+        ContactField::IdNumber => FieldError {
+            field: "id_number",
+            vi: "Số giấy tờ chỉ gồm chữ và số, tối đa 20 ký tự (CCCD: 12 số, hộ chiếu: 1 chữ và 7 số).",
+            en: "An ID number has only letters and digits, at most 20 (CCCD: 12 digits, passport: a letter and 7 digits).",
+        },
+        ContactField::BirthYear => FieldError {
+            field: "birth_year",
+            vi: "Năm sinh là bốn chữ số, từ 1900 đến năm nay, ví dụ 1988.",
+            en: "A year of birth has four digits, from 1900 to this year, e.g. 1988.",
+        },
+    }
+}
+
 /// Everything the form page shows besides the venue.
 struct FormView<'a> {
     code: &'a str,
@@ -360,7 +387,11 @@ fn form_html(en: bool, v: &Venue, f: &FormView<'_>) -> String {
         "number",
         label(Field::BirthYear),
         false,
-        "min=\"1900\" max=\"2100\" inputmode=\"numeric\"",
+        // A hint for the browser; the server checks against its own clock.
+        &format!(
+            "min=\"1900\" max=\"{}\" inputmode=\"numeric\"",
+            time::OffsetDateTime::now_utc().year()
+        ),
         &typed.birth_year,
     );
     h.push_str(&format!(
@@ -600,71 +631,27 @@ pub async fn submit(
             )),
         );
     }
-    let phone: String = typed
-        .phone
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '.' && *c != '-')
-        .collect();
-    let phone_ok = (9..=15).contains(&phone.trim_start_matches('+').len())
-        && phone
-            .trim_start_matches('+')
-            .bytes()
-            .all(|b| b.is_ascii_digit());
-    let birth_year = typed
-        .birth_year
-        .parse::<u16>()
+    // Core's own contact validation and normalisation, the same the app uses.
+    let this_year =
+        time::OffsetDateTime::from_unix_timestamp(state.now_ms() / 1000).map_or(2100, |t| t.year());
+    let checked = validate_typed_contact(
+        &TypedContact {
+            full_name: &typed.full_name,
+            phone: &typed.phone,
+            id_number: &typed.id_number,
+            birth_year: &typed.birth_year,
+        },
+        this_year,
+        true,
+        ContactSource::Manual,
+    );
+    let errors: Vec<FieldError> = match &checked {
+        Ok(_) => Vec::new(),
+        Err(bad) => bad.iter().map(|f| field_error(*f)).collect(),
+    };
+    let sealed = checked
         .ok()
-        .filter(|y| (1900..=2100).contains(y));
-    let id = (!typed.id_number.is_empty()).then(|| typed.id_number.clone());
-    let id_ok = id
-        .as_ref()
-        .is_none_or(|s| s.len() <= 20 && s.bytes().all(|b| b.is_ascii_alphanumeric()));
-    let mut errors = Vec::new();
-    if typed.full_name.is_empty() || typed.full_name.chars().count() > 100 {
-        errors.push(FieldError {
-            field: "full_name",
-            vi: "Vui lòng nhập họ tên (tối đa 100 ký tự).",
-            en: "Please enter your full name (at most 100 characters).",
-        });
-    }
-    if !phone_ok {
-        errors.push(FieldError {
-            field: "phone",
-            vi: "Số điện thoại cần 9–15 chữ số, ví dụ 0912 345 678.",
-            en: "A phone number has 9–15 digits, e.g. 0912 345 678.",
-        });
-    }
-    if !id_ok {
-        errors.push(FieldError {
-            field: "id_number",
-            vi: "Số giấy tờ chỉ gồm chữ và số, tối đa 20 ký tự (CCCD: 12 số).",
-            en: "An ID number has only letters and digits, at most 20 (CCCD: 12 digits).",
-        });
-    }
-    if !typed.birth_year.is_empty() && birth_year.is_none() {
-        errors.push(FieldError {
-            field: "birth_year",
-            vi: "Năm sinh là bốn chữ số, ví dụ 1988.",
-            en: "A year of birth has four digits, e.g. 1988.",
-        });
-    }
-    let record = ContactRecord {
-        full_name: typed.full_name.clone(),
-        id_kind: id.as_deref().map(|s| match s.len() {
-            12 if s.bytes().all(|b| b.is_ascii_digit()) => IdKind::Cccd,
-            9 if s.bytes().all(|b| b.is_ascii_digit()) => IdKind::Cmnd,
-            _ => IdKind::Other,
-        }),
-        id_number: id,
-        phone: Some(phone),
-        birth_year,
-        source: ContactSource::Manual,
-    };
-    let sealed = if errors.is_empty() {
-        record.seal(&state.keys.sealing).ok()
-    } else {
-        None
-    };
+        .and_then(|record| record.seal(&state.keys.sealing).ok());
     let Some(sealed) = sealed else {
         return form_page(
             en,

@@ -453,6 +453,21 @@ async fn real_requests_and_answers_match_the_documented_schemas() {
             )
             .await;
         assert_eq!(reach["still_to_reach"], 0, "{reach}");
+        let code = w
+            .call(
+                p.clone(),
+                "/api/v1/case-codes",
+                "/api/v1/case-codes",
+                Some(&tracer),
+                Some(json!({"window_days": 14})),
+                false,
+            )
+            .await;
+        let shared = w
+            .call(p.clone(), "/api/v1/case-share", "/api/v1/case-share", None,
+                Some(json!({"code": code["qr_text"], "visits": [{"venue_id": venue, "started_at": now - 900_000, "ended_at": now - 100_000}]})), true)
+            .await;
+        assert_eq!(shared["visits"], 1, "{shared}");
         let notice = w.call(p.clone(), "/api/v1/notices", "/api/v1/notices", Some(&tracer),
             Some(json!({"venue_id": venue, "start": now - 900_000, "end": now - 100_000, "level": "low", "case_id": id})), false).await;
         w.call(

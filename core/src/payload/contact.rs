@@ -134,6 +134,124 @@ impl IdKind {
     }
 }
 
+/// A field of a typed contact (the web check-in form, a manual entry) that is missing or wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContactField {
+    /// Full name: empty or longer than [`MAX_NAME_CHARS`].
+    FullName,
+    /// Phone: not 9–15 digits (an optional leading `+`; spaces, dots, dashes and brackets are
+    /// ignored), or missing where one is required.
+    Phone,
+    /// Identity number: not 1–20 letters and digits.
+    IdNumber,
+    /// Year of birth: not a year from 1900 to this year.
+    BirthYear,
+}
+
+/// What a person typed for a contact, as text (every field may be empty).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TypedContact<'a> {
+    /// Full name.
+    pub full_name: &'a str,
+    /// Phone number.
+    pub phone: &'a str,
+    /// Identity number (CCCD, CMND, passport, BHYT…).
+    pub id_number: &'a str,
+    /// Year of birth.
+    pub birth_year: &'a str,
+}
+
+impl IdKind {
+    /// The kind of a (normalised: upper case, no spaces) identity number, by its shape: 12
+    /// digits CCCD, 9 digits CMND, a letter and 7 digits a Vietnamese passport, 10 digits or 2
+    /// letters and 13 digits a BHYT / social-insurance number; anything else `Other`.
+    pub fn guess(number: &str) -> Self {
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let b = number.as_bytes();
+        match b.len() {
+            12 if digits(number) => Self::Cccd,
+            9 if digits(number) => Self::Cmnd,
+            10 if digits(number) => Self::Bhyt,
+            8 if b[0].is_ascii_uppercase() && digits(&number[1..]) => Self::Passport,
+            15 if b[..2].iter().all(u8::is_ascii_uppercase) && digits(&number[2..]) => Self::Bhyt,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// Checks and normalises a typed contact — the one validation every form that takes a contact
+/// uses (the web check-in page, the app's profiles): name NFC with single spaces; phone reduced
+/// to its digits (and a leading `+`); identity number upper-cased without spaces and its kind
+/// guessed ([`IdKind::guess`]); year of birth 1900 to `this_year`. Every bad field is reported,
+/// not just the first.
+pub fn validate_typed_contact(
+    typed: &TypedContact<'_>,
+    this_year: i32,
+    phone_required: bool,
+    source: ContactSource,
+) -> Result<ContactRecord, Vec<ContactField>> {
+    let mut bad = Vec::new();
+    let full_name = crate::text::normalise(typed.full_name);
+    if full_name.is_empty() || full_name.chars().count() > MAX_NAME_CHARS {
+        bad.push(ContactField::FullName);
+    }
+    let raw_phone: String = typed
+        .phone
+        .chars()
+        .filter(|c| !c.is_whitespace() && !".-()".contains(*c))
+        .collect();
+    let phone = if raw_phone.is_empty() {
+        if phone_required {
+            bad.push(ContactField::Phone);
+        }
+        None
+    } else {
+        let digits = raw_phone.strip_prefix('+').unwrap_or(&raw_phone);
+        if (9..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+            Some(raw_phone.clone())
+        } else {
+            bad.push(ContactField::Phone);
+            None
+        }
+    };
+    let id: String = crate::text::normalise(typed.id_number)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_uppercase)
+        .collect();
+    let id_number = if id.is_empty() {
+        None
+    } else if id.len() <= 20 && id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Some(id)
+    } else {
+        bad.push(ContactField::IdNumber);
+        None
+    };
+    let year = typed.birth_year.trim();
+    let birth_year = if year.is_empty() {
+        None
+    } else {
+        match year.parse::<u16>() {
+            Ok(y) if y >= 1900 && i32::from(y) <= this_year => Some(y),
+            _ => {
+                bad.push(ContactField::BirthYear);
+                None
+            }
+        }
+    };
+    if !bad.is_empty() {
+        return Err(bad);
+    }
+    Ok(ContactRecord {
+        full_name,
+        id_kind: id_number.as_deref().map(IdKind::guess),
+        id_number,
+        phone,
+        birth_year,
+        source,
+    })
+}
+
 impl ContactRecord {
     /// Normalises the text fields (NFC, single spaces) and checks their bounds.
     pub fn normalised(&self) -> Result<Self, SealError> {
@@ -338,6 +456,62 @@ mod tests {
     use super::*;
     use crate::keys::fixtures::sealing_key;
     use proptest::prelude::*;
+
+    #[test]
+    fn typed_contacts_are_normalised_and_checked() {
+        let ok = validate_typed_contact(
+            &TypedContact {
+                full_name: "  Nguye\u{302}\u{303}n  Thị Hoa ",
+                phone: "0912 345.678",
+                id_number: " c1234567 ",
+                birth_year: "1988",
+            },
+            2026,
+            true,
+            ContactSource::Manual,
+        )
+        .unwrap();
+        assert_eq!(ok.full_name, "Nguyễn Thị Hoa");
+        assert_eq!(ok.phone.as_deref(), Some("0912345678"));
+        assert_eq!(ok.id_number.as_deref(), Some("C1234567"));
+        assert_eq!(ok.id_kind, Some(IdKind::Passport));
+        assert_eq!(ok.birth_year, Some(1988));
+        let bad = validate_typed_contact(
+            &TypedContact {
+                full_name: " ",
+                phone: "12",
+                id_number: "12-34",
+                birth_year: "2100",
+            },
+            2026,
+            true,
+            ContactSource::Manual,
+        )
+        .unwrap_err();
+        assert_eq!(
+            bad,
+            [
+                ContactField::FullName,
+                ContactField::Phone,
+                ContactField::IdNumber,
+                ContactField::BirthYear
+            ]
+        );
+        // A phone is optional where not required; a future year never passes.
+        let t = TypedContact {
+            full_name: "An",
+            birth_year: "2027",
+            ..TypedContact::default()
+        };
+        assert_eq!(
+            validate_typed_contact(&t, 2026, false, ContactSource::Manual).unwrap_err(),
+            [ContactField::BirthYear]
+        );
+        assert_eq!(IdKind::guess("001099012345"), IdKind::Cccd);
+        assert_eq!(IdKind::guess("123456789"), IdKind::Cmnd);
+        assert_eq!(IdKind::guess("DN4010123456789"), IdKind::Bhyt);
+        assert_eq!(IdKind::guess("XYZ"), IdKind::Other);
+    }
 
     fn record() -> ContactRecord {
         ContactRecord {

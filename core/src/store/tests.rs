@@ -94,6 +94,45 @@ fn lost_key_starts_fresh_and_keeps_the_old_file() {
 }
 
 #[test]
+fn set_aside_stores_are_purged_on_the_retention_schedule() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = MemoryKeyVault::new();
+    let clock = Arc::new(ManualClock::new(T0));
+    let opened = open_at(dir.path(), &vault, clock.clone());
+    put_meta(&opened.store, "probe", b"old");
+    drop(opened);
+    vault.forget(KEY_ALIAS);
+    let fresh = open_at(dir.path(), &vault, clock.clone());
+    let first = fresh.reset.clone().unwrap().moved_to;
+    // A WAL left beside it goes with it; an unrelated file in the folder stays.
+    let mut wal = first.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::write(&wal, b"x").unwrap();
+    std::fs::write(dir.path().join("notes.txt"), b"keep").unwrap();
+    drop(fresh);
+    // Ten days later the key is lost again: a second file set aside.
+    clock.advance(std::time::Duration::from_secs(10 * 86_400));
+    vault.forget(KEY_ALIAS);
+    let again = open_at(dir.path(), &vault, clock.clone());
+    let second = again.reset.clone().unwrap().moved_to;
+    assert_eq!(
+        again.store.purge().unwrap().aside_files,
+        0,
+        "both within 21 days"
+    );
+    assert!(first.exists() && second.exists());
+    // 21 days after the first was set aside (and before the second's turn), it goes.
+    clock.advance(std::time::Duration::from_secs(11 * 86_400 + 1));
+    assert_eq!(again.store.purge().unwrap().aside_files, 2);
+    assert!(!first.exists() && !std::path::Path::new(&wal).exists());
+    assert!(second.exists());
+    assert!(dir.path().join("notes.txt").exists() && dir.path().join(DB_FILE).exists());
+    clock.advance(std::time::Duration::from_secs(10 * 86_400));
+    assert_eq!(again.store.purge().unwrap().aside_files, 1);
+    assert!(!second.exists());
+}
+
+#[test]
 fn wrong_key_starts_fresh() {
     let dir = tempfile::tempdir().unwrap();
     let vault = MemoryKeyVault::new();

@@ -234,6 +234,32 @@ pub async fn enrol(
     }
 }
 
+/// `POST /api/v1/case-share`: a confirmed person's phone sends its history with a case code
+/// (rate-limited per device and address like every device call; the code works once).
+pub async fn case_share(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    extensions: axum::http::Extensions,
+    body: Result<Json<crate::service::cases::CaseShare>, axum::extract::rejection::JsonRejection>,
+) -> HttpResult<Response> {
+    admit(&state, &headers, &extensions)?;
+    let Json(req) = body.map_err(|_| {
+        HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "Dữ liệu không đúng / Malformed request",
+        )
+    })?;
+    match crate::service::cases::share_history(&state, &req).await? {
+        Some(r) => Ok(Json(r).into_response()),
+        None => Err(HttpError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_code",
+            "Mã ca bệnh không đúng, đã dùng hoặc hết hạn / Case code unknown, used or expired",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::still_fresh;

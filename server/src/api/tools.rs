@@ -376,6 +376,20 @@ pub async fn create_case(
     ))
 }
 
+/// `POST /api/v1/case-codes` (tracing officer): a new case and its one-time code.
+pub async fn open_case_code(
+    State(state): State<AppState>,
+    caller: Caller,
+    b: JsonBody<cases::CaseCodeRequest>,
+) -> HttpResult<(StatusCode, Json<cases::CaseCode>)> {
+    let a = caller.require(&[Role::TracingOfficer])?;
+    let input = body(b)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(cases::open_case_code(&state, a, &input).await?),
+    ))
+}
+
 /// `GET /api/v1/cases/{id}` (tracing officer).
 pub async fn get_case(
     State(state): State<AppState>,

@@ -325,16 +325,18 @@ async fn run(args: &BenchArgs) -> Result<ExitCode> {
         .map(|r| r.int(0))
         .transpose()?
         .unwrap_or(0);
+    let bounds = quetma_core::exposure::OverlapRule::new(tail, MIN)
+        .candidate_bounds(window.start, window.end);
     let plan = db
         .query(
             "EXPLAIN (ANALYZE, BUFFERS) SELECT client_id, started_at, COALESCE(ended_at, planned_end), contact_kid, \
              contact_enc, contact_ct FROM checkins WHERE venue_id = $1 AND started_at >= $2 \
-             AND started_at < $3 AND COALESCE(ended_at, planned_end) > $4",
+             AND started_at <= $3 AND COALESCE(ended_at, planned_end) >= $4",
             &[
                 window.venue_id.clone().into(),
-                (window.start - longest - 1).into(),
-                (window.end + tail).into(),
-                window.start.into(),
+                (bounds.end_at_least - longest).into(),
+                bounds.start_at_most.into(),
+                bounds.end_at_least.into(),
             ],
         )
         .await?;

@@ -259,6 +259,12 @@ pub fn migrations() -> Vec<Migration> {
         postgres: baseline_postgres(),
     }];
     all.push(Migration {
+        version: 2,
+        name: "case_codes",
+        sqlite: CASE_CODES.into(),
+        postgres: CASE_CODES.into(),
+    });
+    all.push(Migration {
         version: 10,
         name: "notice_batches",
         sqlite: NOTICE_BATCHES.into(),
@@ -332,6 +338,29 @@ ALTER TABLE notices ADD COLUMN batch_id TEXT;
 CREATE INDEX notices_batch ON notices (batch_id);
 CREATE INDEX notices_published ON notices (published_at);
 "#;
+
+/// Migration 2 (issue 15): one-time case codes (hash only) through which a confirmed person's
+/// phone shares its history, and each case's own visits with where they came from.
+const CASE_CODES: &str = "
+CREATE TABLE IF NOT EXISTS case_codes (
+    code_hash   TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    window_days BIGINT NOT NULL,
+    created_by  TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    expires_at  BIGINT NOT NULL,
+    used_at     BIGINT
+);
+CREATE TABLE IF NOT EXISTS case_visits (
+    case_id    TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    venue_id   TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    ended_at   BIGINT NOT NULL,
+    source     TEXT NOT NULL,
+    added_at   BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS case_visits_case ON case_visits (case_id);
+";
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {

@@ -19,7 +19,7 @@ use super::store::VN_OFFSET_MS;
 use crate::params;
 use crate::service::AppState;
 use crate::service::accounts::Role;
-use crate::service::cases::{self, CaseInput, CaseVisit, Window};
+use crate::service::cases::{self, CaseInput, Window};
 use crate::service::exposures::{self, NoticeInput};
 use crate::service::outcomes::{self, Outcome, OutcomeInput};
 
@@ -71,17 +71,18 @@ pub fn parse_vn_time(s: &str) -> Option<i64> {
 /// Parses the windows box: a JSON visit list (as the phone exports it) or one window a line.
 pub fn parse_windows(text: &str) -> Result<CaseInput, Msg> {
     let t = text.trim();
-    if t.starts_with('[') {
-        let visits: Vec<CaseVisit> = serde_json::from_str(t).map_err(|_| {
-            Msg::new(
-                "Danh sách lịch sử check-in (JSON) không đọc được.",
-                "The visit list (JSON) cannot be read.",
-            )
-        })?;
+    // The phone's export file (JSON or CSV), or a JSON visit list.
+    if let Some(visits) = crate::service::cases::visits_from_history_file(t) {
         return Ok(CaseInput {
             visits,
             ..CaseInput::default()
         });
+    }
+    if t.starts_with('[') || t.starts_with("Người") {
+        return Err(Msg::new(
+            "Tệp lịch sử check-in (JSON hoặc CSV từ ứng dụng) không đọc được.",
+            "The check-in history file (JSON or CSV from the app) cannot be read.",
+        ));
     }
     let mut windows = Vec::new();
     for (n, line) in t.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {

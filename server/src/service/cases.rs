@@ -3,6 +3,7 @@
 //! sealed records the tracing officer exports and opens offline. Every query and export is
 //! written to the audit log.
 
+use quetma_core::exposure::OverlapRule;
 use quetma_core::outbox::SealedContactJson;
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +53,69 @@ pub struct CaseVisit {
     #[serde(default)]
     #[schema(minimum = 0, maximum = 4_102_444_800_000_i64)]
     pub planned_end: Option<i64>,
+}
+
+/// One visit as the phone's export file writes it (`export_history_json`): RFC 3339 times.
+#[derive(Debug, Clone, Deserialize)]
+struct PhoneExportVisit {
+    venue_id: String,
+    start: String,
+    end: String,
+}
+
+fn rfc3339_ms(s: &str) -> Option<i64> {
+    let t = time::OffsetDateTime::parse(
+        s.trim().trim_start_matches('\''),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+/// The visits of a case's history file: the phone's own export (JSON from
+/// `export_history_json`, or CSV from `export_history_csv`, times in RFC 3339), or a JSON list
+/// of [`CaseVisit`] (Unix ms). `None` when the text is none of these.
+pub fn visits_from_history_file(text: &str) -> Option<Vec<CaseVisit>> {
+    let t = text.trim().trim_start_matches('\u{feff}');
+    if t.starts_with('[') {
+        if let Ok(v) = serde_json::from_str::<Vec<CaseVisit>>(t) {
+            return Some(v);
+        }
+        let phone: Vec<PhoneExportVisit> = serde_json::from_str(t).ok()?;
+        return phone
+            .iter()
+            .map(|v| {
+                let (start, end) = (rfc3339_ms(&v.start)?, rfc3339_ms(&v.end)?);
+                Some(CaseVisit {
+                    venue_id: v.venue_id.clone(),
+                    started_at: start,
+                    ended_at: Some(end),
+                    planned_end: None,
+                })
+            })
+            .collect();
+    }
+    // The CSV: header row, then person, venue id, venue, address, start, end, open.
+    let mut rows = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(t.as_bytes());
+    let header = rows.headers().ok()?;
+    if header.len() != 7 || !header.get(1)?.contains("Venue id") {
+        return None;
+    }
+    let mut out = Vec::new();
+    for r in rows.records() {
+        let r = r.ok()?;
+        let venue = r.get(1)?.trim_start_matches('\'');
+        out.push(CaseVisit {
+            venue_id: venue.to_owned(),
+            started_at: rfc3339_ms(r.get(4)?)?,
+            ended_at: Some(rfc3339_ms(r.get(5)?)?),
+            planned_end: None,
+        });
+    }
+    Some(out)
 }
 
 /// A tracing query: windows, or the case's visits, or both.
@@ -159,19 +223,20 @@ fn require_tracer(account: &Account) -> Result<()> {
     }
 }
 
-/// The overlap of `[a0, a1)` and `[b0, b1)`, ms (0 when apart).
-pub fn overlap(a0: i64, a1: i64, b0: i64, b1: i64) -> i64 {
-    (a1.min(b1) - a0.max(b0)).max(0)
-}
-
 /// Runs the overlap query for one window; contacts and their sealed records.
+///
+/// Which records are contacts is decided by core's [`OverlapRule`] — the rule the phone's
+/// matcher uses — and by nothing else: the SQL selects a superset from the rule's
+/// [`candidate_bounds`](OverlapRule::candidate_bounds) (and, for partition pruning, the venue's
+/// longest stay), and each row is then kept exactly when [`OverlapRule::overlap`] matches it.
 pub async fn query_window(
     state: &AppState,
     w: &Window,
     tail_ms: i64,
     min_overlap_ms: i64,
 ) -> Result<Vec<ExportRecord>> {
-    let hi = w.end + tail_ms;
+    let rule = OverlapRule::new(tail_ms, min_overlap_ms);
+    let bounds = rule.candidate_bounds(w.start, w.end);
     let mut out = Vec::new();
     // A stay overlapping the window started at most the venue's longest stay before it.
     let (longest, default_stay) = state
@@ -184,21 +249,20 @@ pub async fn query_window(
         .map(|r| Ok::<_, crate::db::DbError>((r.int(0)?, r.int(1)?)))
         .transpose()?
         .unwrap_or((MAX_STAY_MS, 60));
-    let lower = w.start - longest.clamp(0, MAX_STAY_MS) - 1;
+    let lower = bounds.end_at_least - longest.clamp(0, MAX_STAY_MS);
     // Hot path: filtered by venue_id (the distribution key) and by time (partition pruning).
     let rows = state
         .db
         .query(
             "SELECT client_id, started_at, COALESCE(ended_at, planned_end), contact_kid, \
              contact_enc, contact_ct, source FROM checkins WHERE venue_id = $1 AND started_at >= $2 \
-             AND started_at < $3 AND COALESCE(ended_at, planned_end) > $4",
-            &params![&w.venue_id, lower, hi, w.start],
+             AND started_at <= $3 AND COALESCE(ended_at, planned_end) >= $4",
+            &params![&w.venue_id, lower, bounds.start_at_most, bounds.end_at_least],
         )
         .await?;
     for r in rows {
         let (s, e) = (r.int(1)?, r.int(2)?);
-        let ov = overlap(s, e, w.start, hi);
-        if ov >= min_overlap_ms.max(1) {
+        if let Some((from, to)) = rule.overlap(w.start, w.end, s, e) {
             out.push(ExportRecord {
                 contact: Contact {
                     kind: if r.text(6)? == "web" { "web" } else { "visit" }.into(),
@@ -206,7 +270,7 @@ pub async fn query_window(
                     client_id: r.text(0)?,
                     started_at: s,
                     ended_at: e,
-                    overlap_ms: ov,
+                    overlap_ms: to - from,
                     learns_by: learns_by(if r.text(6)? == "web" { "web" } else { "visit" }).into(),
                 },
                 sealed: SealedContactJson {
@@ -224,8 +288,12 @@ pub async fn query_window(
         .db
         .query(
             "SELECT client_id, scanned_at, direction, contact_kid, contact_enc, contact_ct \
-             FROM visitors WHERE venue_id = $1 AND scanned_at >= $2 AND scanned_at < $3",
-            &params![&w.venue_id, w.start - stay, hi + stay],
+             FROM visitors WHERE venue_id = $1 AND scanned_at >= $2 AND scanned_at <= $3",
+            &params![
+                &w.venue_id,
+                bounds.end_at_least - stay,
+                bounds.start_at_most + stay
+            ],
         )
         .await?;
     for r in rows {
@@ -235,8 +303,7 @@ pub async fn query_window(
         } else {
             (at, at + stay)
         };
-        let ov = overlap(s, e, w.start, hi);
-        if ov >= min_overlap_ms.max(1) {
+        if let Some((from, to)) = rule.overlap(w.start, w.end, s, e) {
             out.push(ExportRecord {
                 contact: Contact {
                     kind: "visitor".into(),
@@ -244,7 +311,7 @@ pub async fn query_window(
                     client_id: r.text(0)?,
                     started_at: s,
                     ended_at: e,
-                    overlap_ms: ov,
+                    overlap_ms: to - from,
                     learns_by: learns_by("visitor").into(),
                 },
                 sealed: SealedContactJson {
@@ -476,16 +543,309 @@ pub async fn list_cases(state: &AppState, officer: &Account) -> Result<Vec<(Stri
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::overlap;
+/// A one-time case code: the confirmed person's phone sends its history with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CaseCode {
+    /// The case the history goes to.
+    pub case_id: String,
+    /// The code (shown once; only its hash is kept): two digits of window days, then the token.
+    pub code: String,
+    /// The QR text: `{BASE}/K/{CODE}`, upper case (one alphanumeric QR segment).
+    pub qr_text: String,
+    /// How many days of history the phone shares (the tracer's choice, default 14).
+    pub window_days: i64,
+    /// Expiry, Unix ms.
+    pub expires_at: i64,
+}
 
-    #[test]
-    fn overlap_is_the_shared_length() {
-        assert_eq!(overlap(0, 10, 5, 20), 5);
-        assert_eq!(overlap(5, 20, 0, 10), 5);
-        assert_eq!(overlap(0, 10, 10, 20), 0);
-        assert_eq!(overlap(0, 10, 20, 30), 0);
-        assert_eq!(overlap(0, 100, 10, 20), 10);
+/// Asks for a case code; `window_days` defaults to [`DEFAULT_SHARE_DAYS`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CaseCodeRequest {
+    /// Days of history to ask for, 1 to the retention window.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 21)]
+    pub window_days: Option<i64>,
+}
+
+/// `POST /api/v1/case-share`: a phone's history, sent with a case code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CaseShare {
+    /// The case code (or the QR text holding it).
+    #[schema(max_length = 200)]
+    pub code: String,
+    /// The visits the person saw and agreed to send.
+    #[schema(max_items = 200)]
+    pub visits: Vec<CaseVisit>,
+}
+
+/// What a share did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CaseShareResult {
+    /// The case.
+    pub case_id: String,
+    /// Visits recorded (phone-sourced).
+    pub visits: usize,
+}
+
+/// Default days of history a case code asks for.
+pub const DEFAULT_SHARE_DAYS: i64 = 14;
+/// How long a case code lives: 24 hours.
+pub const CASE_CODE_TTL_MS: i64 = 24 * 3_600_000;
+
+/// The code inside a case-code QR text (or the bare code), upper case.
+pub fn case_code_of(text: &str) -> String {
+    let t = text.trim();
+    match t.rfind("/K/") {
+        Some(i) => &t[i + 3..],
+        None => t,
     }
+    .to_uppercase()
+}
+
+/// The window days a code asks for (its first two digits).
+pub fn case_code_days(code: &str) -> Option<i64> {
+    code.get(..2)?.parse().ok().filter(|d| (1..=99).contains(d))
+}
+
+/// Opens a case awaiting the person's history and makes its one-time code; audited.
+pub async fn open_case_code(
+    state: &AppState,
+    officer: &Account,
+    req: &CaseCodeRequest,
+) -> Result<CaseCode> {
+    require_tracer(officer)?;
+    let most = (state.config.retention_ms() / crate::db::schema::DAY_MS).clamp(1, 99);
+    let days = req.window_days.unwrap_or(DEFAULT_SHARE_DAYS.min(most));
+    if !(1..=most).contains(&days) {
+        return Err(ServiceError::Invalid(format!(
+            "số ngày lịch sử 1–{most} / window 1–{most} days"
+        )));
+    }
+    let (tail, min_overlap) = super::overlap_params(state, None, None);
+    let case_id = format!("C-{}", random_token::<10>()?);
+    let code = format!("{days:02}{}", random_token::<10>()?);
+    let now = state.now_ms();
+    let expires_at = now + CASE_CODE_TTL_MS;
+    let mut tx = state.db.begin().await?;
+    tx.exec(
+        "INSERT INTO cases (id, created_by, created_at, tail_ms, min_overlap_ms, windows) \
+         VALUES ($1, $2, $3, $4, $5, '[]')",
+        &params![&case_id, &officer.id, now, tail, min_overlap],
+    )
+    .await?;
+    tx.exec(
+        "INSERT INTO case_codes (code_hash, case_id, window_days, created_by, created_at, \
+         expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        &params![
+            super::hash_token(&code),
+            &case_id,
+            days,
+            &officer.id,
+            now,
+            expires_at
+        ],
+    )
+    .await?;
+    tx.commit().await?;
+    super::audit::append(
+        state,
+        &officer.actor(),
+        "case.code",
+        &case_id,
+        &serde_json::json!({"window_days": days, "expires_at": expires_at}).to_string(),
+    )
+    .await?;
+    let base = state
+        .config
+        .public_base_url
+        .trim_end_matches('/')
+        .to_uppercase();
+    Ok(CaseCode {
+        qr_text: format!("{base}/K/{code}"),
+        case_id,
+        code,
+        window_days: days,
+        expires_at,
+    })
+}
+
+/// Takes a phone's history with a case code: the code works once and until it expires; every
+/// visit must lie in the code's window. The visits are kept as the case's own, marked `phone`,
+/// and the tracing query runs on them (the case's contacts fill in). Audited. `None` when the
+/// code is unknown, used or expired.
+pub async fn share_history(state: &AppState, share: &CaseShare) -> Result<Option<CaseShareResult>> {
+    let code = case_code_of(&share.code);
+    let now = state.now_ms();
+    if share.visits.is_empty() || share.visits.len() > MAX_WINDOWS {
+        return Err(ServiceError::Invalid(
+            "cần 1–200 lần check-in / need 1–200 visits".into(),
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    let Some(row) = tx
+        .query_opt(
+            "SELECT case_id, window_days FROM case_codes \
+             WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2",
+            &params![super::hash_token(&code), now],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let (case_id, days) = (row.text(0)?, row.int(1)?);
+    let from = now - days * crate::db::schema::DAY_MS;
+    let mut windows = Vec::new();
+    for v in &share.visits {
+        let end = v.ended_at.or(v.planned_end).unwrap_or(v.started_at);
+        let ok = super::uploads::time_in_range(v.started_at)
+            && super::uploads::time_in_range(end)
+            && end >= v.started_at
+            && end - v.started_at <= MAX_STAY_MS
+            && end >= from
+            && v.started_at <= now + quetma_core::api::SKEW_TOLERANCE_MS
+            && !v.venue_id.is_empty()
+            && v.venue_id.len() <= super::uploads::MAX_ID_BYTES
+            && v.venue_id.bytes().all(|b| b.is_ascii_graphic());
+        if !ok {
+            return Err(ServiceError::Invalid(
+                "lần check-in ngoài khoảng thời gian đã hỏi / visit outside the asked window"
+                    .into(),
+            ));
+        }
+        windows.push(Window {
+            venue_id: v.venue_id.clone(),
+            start: v.started_at,
+            end,
+        });
+    }
+    let n = tx
+        .exec(
+            "UPDATE case_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL",
+            &params![now, super::hash_token(&code)],
+        )
+        .await?;
+    if n != 1 {
+        return Ok(None);
+    }
+    for w in &windows {
+        tx.exec(
+            "INSERT INTO case_visits (case_id, venue_id, started_at, ended_at, source, added_at) \
+             VALUES ($1, $2, $3, $4, 'phone', $5)",
+            &params![&case_id, &w.venue_id, w.start, w.end, now],
+        )
+        .await?;
+    }
+    let case = tx
+        .query_opt(
+            "SELECT tail_ms, min_overlap_ms, windows FROM cases WHERE id = $1",
+            &params![&case_id],
+        )
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let (tail, min_overlap) = (case.int(0)?, case.int(1)?);
+    let mut all: Vec<Window> = serde_json::from_str(&case.text(2)?).unwrap_or_default();
+    all.extend(windows.iter().cloned());
+    let all_json =
+        serde_json::to_string(&all).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    tx.exec(
+        "UPDATE cases SET windows = $1 WHERE id = $2",
+        &params![&all_json, &case_id],
+    )
+    .await?;
+    tx.commit().await?;
+    // The contacts of the shared visits, merged into the case's records.
+    let mut added = 0usize;
+    let known = load_records(state, &case_id).await?;
+    let mut seen: std::collections::HashSet<(String, String, String)> = known
+        .iter()
+        .map(|r| {
+            (
+                r.contact.kind.clone(),
+                r.contact.venue_id.clone(),
+                r.contact.client_id.clone(),
+            )
+        })
+        .collect();
+    let mut found = Vec::new();
+    for w in &windows {
+        for r in query_window(state, w, tail, min_overlap).await? {
+            let key = (
+                r.contact.kind.clone(),
+                r.contact.venue_id.clone(),
+                r.contact.client_id.clone(),
+            );
+            if seen.insert(key) {
+                found.push(r);
+            }
+        }
+    }
+    let mut tx = state.db.begin().await?;
+    {
+        for r in &found {
+            tx.exec(
+                "INSERT INTO case_records (case_id, kind, venue_id, client_id, started_at, \
+                 ended_at, overlap_ms, contact_kid, contact_enc, contact_ct) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                &params![
+                    &case_id,
+                    &r.contact.kind,
+                    &r.contact.venue_id,
+                    &r.contact.client_id,
+                    r.contact.started_at,
+                    r.contact.ended_at,
+                    r.contact.overlap_ms,
+                    &r.sealed.kid,
+                    &r.sealed.enc,
+                    &r.sealed.ct
+                ],
+            )
+            .await?;
+            added += 1;
+        }
+    }
+    tx.commit().await?;
+    super::audit::append(
+        state,
+        &super::audit::Actor {
+            account_id: None,
+            username: None,
+        },
+        "case.share",
+        &case_id,
+        &serde_json::json!({
+            "visits": windows.len(),
+            "venues": windows.iter().map(|w| w.venue_id.as_str()).collect::<Vec<_>>(),
+            "contacts_added": added,
+        })
+        .to_string(),
+    )
+    .await?;
+    Ok(Some(CaseShareResult {
+        case_id,
+        visits: windows.len(),
+    }))
+}
+
+/// The case's own visits and where each came from (`phone`), oldest first.
+pub async fn case_visits(state: &AppState, case_id: &str) -> Result<Vec<(Window, String)>> {
+    let rows = state
+        .db
+        .query(
+            "SELECT venue_id, started_at, ended_at, source FROM case_visits WHERE case_id = $1 \
+             ORDER BY started_at, venue_id",
+            &params![case_id],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                Window {
+                    venue_id: r.text(0)?,
+                    start: r.int(1)?,
+                    end: r.int(2)?,
+                },
+                r.text(3)?,
+            ))
+        })
+        .collect()
 }
