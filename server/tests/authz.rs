@@ -109,6 +109,17 @@ async fn every_route_for_every_role() {
                     [404; 5],
                 )
             },
+            Case {
+                device: true,
+                ..case(
+                    Method::POST,
+                    "/api/v1/case-share",
+                    Some(
+                        json!({"code": "NOPE", "visits": [{"venue_id": v1, "started_at": now - 60_000, "ended_at": now}]}),
+                    ),
+                    [404; 5],
+                )
+            },
             case(Method::GET, "/api/v1/openapi.json", None, [200; 5]),
             case(
                 Method::POST,
@@ -173,6 +184,12 @@ async fn every_route_for_every_role() {
                 [401, 403, 403, 201, 403],
             ),
             case(
+                Method::POST,
+                "/api/v1/case-codes",
+                Some(json!({"window_days": 14})),
+                [401, 403, 403, 201, 403],
+            ),
+            case(
                 Method::GET,
                 &format!("/api/v1/cases/{case_id}"),
                 None,
@@ -190,14 +207,14 @@ async fn every_route_for_every_role() {
                 None,
                 [401, 403, 403, 200, 403],
             ),
-            // No such record in the case: past the role gate, refused as invalid.
+            // No such record in the case: past the role gate, not found.
             case(
                 Method::POST,
                 &format!("/api/v1/cases/{case_id}/outcomes"),
                 Some(
                     json!({"kind": "web", "venue_id": v1, "client_id": "nope", "outcome": "reached"}),
                 ),
-                [401, 403, 403, 422, 403],
+                [401, 403, 403, 404, 403],
             ),
             case(
                 Method::POST,

@@ -157,7 +157,7 @@ async fn case_code_takes_the_phones_history_once() {
             .device(Method::POST, "/api/v1/case-share", phone, None,
                 Some(json!({"code": qr, "visits": [{"venue_id": shop, "started_at": now - 15 * 24 * 60 * MIN, "ended_at": now - 15 * 24 * 60 * MIN + MIN}]})), &[])
             .await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(s, StatusCode::CONFLICT);
         let share = json!({"code": qr, "visits": [{"venue_id": shop, "started_at": at, "ended_at": at + 60 * MIN}]});
         let (s, _, r) = app
             .device(

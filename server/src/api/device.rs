@@ -240,16 +240,10 @@ pub async fn case_share(
     State(state): State<AppState>,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
-    body: Result<Json<crate::service::cases::CaseShare>, axum::extract::rejection::JsonRejection>,
+    body: super::json::JsonBody<crate::service::cases::CaseShare>,
 ) -> HttpResult<Response> {
     admit(&state, &headers, &extensions)?;
-    let Json(req) = body.map_err(|_| {
-        HttpError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid",
-            "Dữ liệu không đúng / Malformed request",
-        )
-    })?;
+    let req = body.0?;
     match crate::service::cases::share_history(&state, &req).await? {
         Some(r) => Ok(Json(r).into_response()),
         None => Err(HttpError::new(

@@ -574,7 +574,7 @@ pub struct CaseShare {
     #[schema(max_length = 200)]
     pub code: String,
     /// The visits the person saw and agreed to send.
-    #[schema(max_items = 200)]
+    #[schema(min_items = 1, max_items = 200)]
     pub visits: Vec<CaseVisit>,
 }
 
@@ -701,13 +701,17 @@ pub async fn share_history(state: &AppState, share: &CaseShare) -> Result<Option
             && super::uploads::time_in_range(end)
             && end >= v.started_at
             && end - v.started_at <= MAX_STAY_MS
-            && end >= from
-            && v.started_at <= now + quetma_core::api::SKEW_TOLERANCE_MS
             && !v.venue_id.is_empty()
             && v.venue_id.len() <= super::uploads::MAX_ID_BYTES
             && v.venue_id.bytes().all(|b| b.is_ascii_graphic());
         if !ok {
             return Err(ServiceError::Invalid(
+                "lần check-in không hợp lệ / invalid visit".into(),
+            ));
+        }
+        // Well-formed, but not what this code asked for: a conflict with the code's window.
+        if end < from || v.started_at > now + quetma_core::api::SKEW_TOLERANCE_MS {
+            return Err(ServiceError::Conflict(
                 "lần check-in ngoài khoảng thời gian đã hỏi / visit outside the asked window"
                     .into(),
             ));

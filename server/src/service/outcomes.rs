@@ -175,9 +175,8 @@ pub async fn record(
     let Some(c) = case.contacts.iter().find(|c| {
         c.kind == input.kind && c.venue_id == input.venue_id && c.client_id == input.client_id
     }) else {
-        return Err(ServiceError::Invalid(
-            "không có bản ghi này trong hồ sơ / no such record in the case".into(),
-        ));
+        // Not a record of this case: like any other id that is not there.
+        return Err(ServiceError::NotFound);
     };
     if cases::learns_by(&c.kind) == "app" {
         return Err(ServiceError::Invalid(
