@@ -130,3 +130,21 @@ def batch_windows(context, case):
 )
 def batch_preview_windows(context, case):
     return _batch_ok(case)
+
+
+@schemathesis.hook("filter_case").apply_to(method="POST", path="/api/v1/case-share")
+def share_visits(context, case):
+    """The shared visits keep the same time rule as a case's visits."""
+    body = case.body
+    if not _positive(case) or not isinstance(body, dict):
+        return True
+    ok = True
+    for v in body.get("visits") or []:
+        if isinstance(v, dict):
+            end = v.get("ended_at")
+            if end is None:
+                end = v.get("planned_end")
+            if end is None:
+                end = v.get("started_at")
+            ok = ok and _window_ok(v.get("started_at"), end)
+    return ok

@@ -207,14 +207,14 @@ async fn every_route_for_every_role() {
                 None,
                 [401, 403, 403, 200, 403],
             ),
-            // No such record in the case: past the role gate, not found.
+            // No such record in the case: past the role gate, a conflict with the case.
             case(
                 Method::POST,
                 &format!("/api/v1/cases/{case_id}/outcomes"),
                 Some(
                     json!({"kind": "web", "venue_id": v1, "client_id": "nope", "outcome": "reached"}),
                 ),
-                [401, 403, 403, 404, 403],
+                [401, 403, 403, 409, 403],
             ),
             case(
                 Method::POST,

@@ -121,4 +121,16 @@ mod tests {
         assert!(from_slice::<T>(br#"{"a": 1, "b": [-1.0]}"#).is_err());
         assert!(from_slice::<T>(b"not json").is_err());
     }
+
+    #[test]
+    fn large_whole_floats_parse_exactly() {
+        // Without serde_json's `float_roundtrip`, 2251799813685247.0 parsed one ULP off (a
+        // fraction) and a schema-valid upload was refused.
+        let t: T =
+            from_slice(br#"{"a": 2251799813685247.0, "b": [], "c": 9007199254740991.0}"#).unwrap();
+        assert_eq!(
+            (t.a, t.c),
+            (2_251_799_813_685_247, Some(9_007_199_254_740_991))
+        );
+    }
 }

@@ -175,8 +175,11 @@ pub async fn record(
     let Some(c) = case.contacts.iter().find(|c| {
         c.kind == input.kind && c.venue_id == input.venue_id && c.client_id == input.client_id
     }) else {
-        // Not a record of this case: like any other id that is not there.
-        return Err(ServiceError::NotFound);
+        // The case is there; the record is not one of its contacts (a 404 would read as "no
+        // such case").
+        return Err(ServiceError::Conflict(
+            "không có bản ghi này trong hồ sơ / no such record in the case".into(),
+        ));
     };
     if cases::learns_by(&c.kind) == "app" {
         return Err(ServiceError::Invalid(
