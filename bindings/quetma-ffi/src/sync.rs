@@ -32,6 +32,52 @@ pub struct SyncSettings {
     pub request_timeout_ms: Option<u64>,
 }
 
+/// How the shells' background job syncs: the period of the periodic job and the first back-off
+/// after a failure worth retrying. The core's rule, so the Android and iOS jobs agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct BackgroundSyncPlan {
+    /// The periodic sync's period, ms (4 h: alerts arrive within a few hours even when the app
+    /// stays closed, at a few requests a day).
+    pub period_ms: u64,
+    /// The first wait after a transient failure, ms; the scheduler doubles it from there.
+    pub first_backoff_ms: u64,
+}
+
+/// The background sync plan (see [`BackgroundSyncPlan`]).
+#[uniffi::export]
+pub fn background_sync_plan() -> BackgroundSyncPlan {
+    BackgroundSyncPlan {
+        period_ms: 4 * 3_600_000,
+        first_backoff_ms: 60_000,
+    }
+}
+
+/// What a background sync came to, for the platform's job scheduler: never an exception.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct BackgroundSyncOutcome {
+    /// The report when the sync went through.
+    pub report: Option<SyncReport>,
+    /// Why it failed.
+    pub error: Option<QuetMaError>,
+    /// Whether the scheduler should run it again later (a network, server, rate-limit or
+    /// locked-vault failure: the outbox keeps everything); `false` when it went through or the
+    /// failure will not get better by waiting (cancelled, refused, a bad answer).
+    pub retry: bool,
+}
+
+impl QuetMaError {
+    /// Whether waiting and trying again can help.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::Network { .. }
+                | Self::Server { .. }
+                | Self::RateLimited { .. }
+                | Self::VaultLocked
+        )
+    }
+}
+
 /// A fresh random device id to keep in the app's preferences (nothing personal).
 #[uniffi::export]
 pub fn new_device_id() -> Result<String> {
@@ -300,6 +346,26 @@ impl QuetMaApp {
         }
         Ok(report.into())
     }
+
+    /// [`sync`](Self::sync) for a background job: the outcome says whether to retry.
+    pub async fn sync_in_background(
+        &self,
+        settings: SyncSettings,
+        handle: Arc<SyncHandle>,
+    ) -> BackgroundSyncOutcome {
+        match self.sync(settings, handle, None).await {
+            Ok(report) => BackgroundSyncOutcome {
+                report: Some(report),
+                error: None,
+                retry: false,
+            },
+            Err(e) => BackgroundSyncOutcome {
+                retry: e.is_transient(),
+                report: None,
+                error: Some(e),
+            },
+        }
+    }
 }
 
 #[uniffi::export]
@@ -363,6 +429,17 @@ mod tests {
     use super::*;
     use quetma_core::api::SignedError;
     use quetma_core::sync::{NetworkFailure, SyncError};
+
+    #[test]
+    fn background_jobs_retry_only_what_waiting_can_fix() {
+        let retry = |e: SyncError| QuetMaError::from(e).is_transient();
+        assert!(retry(SyncError::Network(NetworkFailure::Timeout)));
+        assert!(QuetMaError::VaultLocked.is_transient());
+        assert!(!QuetMaError::Cancelled.is_transient());
+        assert!(!QuetMaError::InvalidResponse { reason: "x".into() }.is_transient());
+        let plan = background_sync_plan();
+        assert!(plan.first_backoff_ms < plan.period_ms);
+    }
 
     #[test]
     fn sync_errors_map_to_stable_variants() {

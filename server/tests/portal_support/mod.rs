@@ -302,6 +302,15 @@ pub async fn add_checkins(state: &AppState, venue_id: &str, n: usize, at_ms: i64
             .await
             .unwrap();
     }
+    // As an upload does: the venue's longest stay bounds the tracing query's scan.
+    state
+        .db
+        .exec(
+            "UPDATE venues SET max_stay_ms = $1 WHERE id = $2 AND max_stay_ms < $1",
+            &quetma_server::params![60 * 60_000_i64, venue_id],
+        )
+        .await
+        .unwrap();
 }
 
 /// Adds `n` staff scans at a checkpoint.
