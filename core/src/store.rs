@@ -269,7 +269,18 @@ enum Attempt {
     Reset(ResetReason),
 }
 
+/// Serialises the opening of keyed connections across the process.
+///
+/// SQLite marks itself initialised before it runs SQLCipher's one-time set-up
+/// (`SQLITE_EXTRA_INIT`), outside its own mutex, so a second thread opening a database in that
+/// window attaches a codec to an uninitialised SQLCipher and `PRAGMA key` fails with SQLCipher's
+/// misleading "requires a key of one or more characters" (seen once in CI, with parallel test
+/// threads each opening a store). Opening a store is rare and heavy, so one lock costs nothing.
+static OPEN_LOCK: Mutex<()> = Mutex::new(());
+
 fn try_open(path: &Path, key: &[u8]) -> Result<Attempt, StoreError> {
+    // Held until the first read has gone through the codec; a poisoned lock guards no data.
+    let _opening = OPEN_LOCK.lock().unwrap_or_else(|p| p.into_inner());
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
