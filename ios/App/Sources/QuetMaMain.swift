@@ -95,6 +95,7 @@ final class AppDelegate: NSObject, UIApplicationDelegate, UNUserNotificationCent
         let made = try AppModel(flows: app.flows(options: options), services: services, display: display, nativeScale: Double(currentScreen()?.nativeScale ?? 3))
         camera.attach(made.frames)
         model = made
+        refresh.scheduleNext(nowMs: Int64(Date().timeIntervalSince1970 * 1000))
         return made
     }
 

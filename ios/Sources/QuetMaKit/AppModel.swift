@@ -122,7 +122,13 @@ public final class AppModel {
 
     /// A `BGAppRefreshTask`: the core's sync, its screen shown after; the task completes when
     /// the core has run it (or could not start it: no server, a sync already running).
-    public func refreshInBackground(_ task: BackgroundTask, using refresh: BackgroundRefresh) async {
+    /// The next run is asked for at once (the core's period from `nowMs`), so a run the system
+    /// cuts short still leaves one pending.
+    public func refreshInBackground(
+        _ task: BackgroundTask, using refresh: BackgroundRefresh,
+        nowMs: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+    ) async {
+        refresh.scheduleNext(nowMs: nowMs())
         let flows = self.flows
         await refresh.run(task) { _ in
             let shown = try await flows.runTask(task: .sync)

@@ -46,6 +46,13 @@ public final class BackgroundRefresh: Sendable {
         }
     }
 
+    /// Asks for the next periodic run, the core's period (`backgroundSyncPlan()`) after `nowMs`:
+    /// at launch and after every run, so alerts arrive while the app stays closed.
+    @discardableResult
+    public func scheduleNext(nowMs: Int64) -> Bool {
+        schedule(atMs: nowMs + Int64(clamping: backgroundSyncPlan().periodMs))
+    }
+
     /// Withdraws the pending request.
     public func cancel() { scheduler.cancel(identifier: Self.taskIdentifier) }
 

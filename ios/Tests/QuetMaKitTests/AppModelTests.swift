@@ -291,10 +291,15 @@ final class AppModelTests: XCTestCase, @unchecked Sendable {
     func testSyncTaskWithoutAServerAndTheBackgroundRefreshComplete() async throws {
         let p = try phone("model-bg")
         let task = FakeBackgroundTask()
-        await p.model.refreshInBackground(task, using: BackgroundRefresh(scheduler: FakeTaskScheduler()))
+        let scheduler = FakeTaskScheduler()
+        await p.model.refreshInBackground(task, using: BackgroundRefresh(scheduler: scheduler), nowMs: { 1_800_000_000_000 })
         XCTAssertEqual(task.completed, true)
         XCTAssertTrue(task.hasExpirationHandler)
         XCTAssertNil(p.model.failure)
+        // The next run is pending, the core's period later.
+        let next = try XCTUnwrap(scheduler.requests[BackgroundRefresh.taskIdentifier])
+        let period = Double(backgroundSyncPlan().periodMs) / 1000
+        XCTAssertEqual(next.timeIntervalSince1970, 1_800_000_000 + period, accuracy: 0.001)
     }
 
     #if canImport(Glibc)

@@ -7,13 +7,13 @@ import android.app.job.JobService
 import android.content.ComponentName
 import android.content.Context
 import android.util.Log
-import java.util.concurrent.TimeUnit
 import kotlinx.coroutines.runBlocking
 import vn.quetma.core.QuetMaApp
 import vn.quetma.core.QuetMaException
 import vn.quetma.core.SyncHandle
 import vn.quetma.core.SyncReport
 import vn.quetma.core.SyncSettings
+import vn.quetma.core.backgroundSyncPlan
 import vn.quetma.core.newDeviceId
 
 /** Where and as whom the phone syncs. */
@@ -50,8 +50,14 @@ object SyncScheduler {
     /** A sync asked for now (after a check-in, a declaration, a pull to refresh). */
     const val JOB_NOW = 2
 
-    /** How often the periodic job runs at most (JobScheduler's floor is 15 minutes). */
-    val PERIOD_MS: Long = TimeUnit.HOURS.toMillis(4)
+    /** The core's plan: the periodic job's period and the first back-off after a failure. */
+    private val plan = backgroundSyncPlan()
+
+    /** How often the periodic job runs at most (the core's period; JobScheduler's floor is 15 minutes). */
+    val PERIOD_MS: Long = plan.periodMs.toLong()
+
+    /** The first wait after a failure worth retrying (the core's; JobScheduler doubles it). */
+    val FIRST_BACKOFF_MS: Long = plan.firstBackoffMs.toLong()
 
     /** The periodic sync on any network, kept across reboots. Idempotent. */
     fun schedulePeriodic(context: Context): Boolean = schedule(
@@ -68,7 +74,7 @@ object SyncScheduler {
         context,
         JobInfo.Builder(JOB_NOW, ComponentName(context, SyncJobService::class.java))
             .setRequiredNetworkType(JobInfo.NETWORK_TYPE_ANY)
-            .setBackoffCriteria(TimeUnit.MINUTES.toMillis(1), JobInfo.BACKOFF_POLICY_EXPONENTIAL)
+            .setBackoffCriteria(FIRST_BACKOFF_MS, JobInfo.BACKOFF_POLICY_EXPONENTIAL)
             .build(),
     )
 
@@ -85,17 +91,20 @@ class SyncRun(private val app: QuetMaApp, private val settings: SyncSettings) {
         /** The core's report. */
         data class Done(val report: SyncReport) : Result()
 
-        /** Failed; [retry] when the failure is the network's or the server's (the outbox keeps everything). */
+        /** Failed; [retry] is the core's answer to whether waiting can help (the outbox keeps everything). */
         data class Failed(val error: QuetMaException, val retry: Boolean) : Result()
     }
 
-    /** Runs the sync on the calling thread (the core runs it on its tokio runtime). */
-    fun run(): Result = try {
-        Result.Done(runBlocking { app.sync(settings, handle, null) })
-    } catch (e: QuetMaException) {
-        // As the façade documents: these mean "try again later"; the rest will not get better.
-        val retry = e is QuetMaException.Network || e is QuetMaException.Server || e is QuetMaException.RateLimited
-        Result.Failed(e, retry)
+    /** Runs the sync on the calling thread (the core runs it on its tokio runtime and decides the retry). */
+    fun run(): Result {
+        val outcome = runBlocking { app.syncInBackground(settings, handle) }
+        val report = outcome.report
+        val error = outcome.error
+        return when {
+            report != null -> Result.Done(report)
+            error != null -> Result.Failed(error, outcome.retry)
+            else -> Result.Failed(QuetMaException.InvalidResponse("no outcome"), retry = false)
+        }
     }
 
     /** Stops a running sync (it ends with `Cancelled`). */
