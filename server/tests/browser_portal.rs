@@ -73,7 +73,8 @@ async fn shot(c: &Client, vp: Viewport, name: &str) {
     let png = c.screenshot().await.unwrap();
     assert!(png.starts_with(b"\x89PNG"));
     let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
-    assert_eq!(width, vp.w, "{name}: screenshot width");
+    let height = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
+    assert_eq!((width, height), (vp.w, vp.h), "{name}: screenshot size");
     let path = screenshot_dir().join(format!("{}-{name}.png", vp.name()));
     std::fs::write(&path, png).unwrap();
     println!("screenshot: {}", path.display());
@@ -239,12 +240,14 @@ async fn walk(chrome: &Path, port: u16, vp: Viewport) {
             ]
         }
     });
-    if vp.phone() {
-        // A headless window is at least 500 px wide: a phone's viewport is emulated.
-        caps["goog:chromeOptions"]["mobileEmulation"] = serde_json::json!({
-            "deviceMetrics": { "width": vp.w, "height": vp.h, "pixelRatio": 1.0, "touch": true, "mobile": true }
-        });
-    }
+    // A headless window is at least 500 px wide and its viewport is shorter than the window:
+    // the viewport itself is set (as a phone, touch and all, below 700 px).
+    caps["goog:chromeOptions"]["mobileEmulation"] = serde_json::json!({
+        "deviceMetrics": {
+            "width": vp.w, "height": vp.h, "pixelRatio": 1.0,
+            "touch": vp.phone(), "mobile": vp.phone()
+        }
+    });
     let serde_json::Value::Object(caps) = caps else {
         unreachable!()
     };
