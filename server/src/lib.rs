@@ -24,6 +24,7 @@ pub mod retention;
 pub mod service;
 pub mod sms;
 pub mod state;
+pub mod wards;
 pub mod web;
 pub mod well_known;
 

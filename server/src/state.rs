@@ -49,6 +49,8 @@ pub struct Config {
     pub notice_approval_venues: i64,
     /// Circuit breaker: most notices published in any hour (the whole deployment).
     pub notices_per_hour: i64,
+    /// Commune names by code (the built-in 2025 list, or `--wards-file`).
+    pub wards: Arc<crate::wards::Wards>,
 }
 
 impl Default for Config {
@@ -69,6 +71,7 @@ impl Default for Config {
             notice_approval_visits: 200,
             notice_approval_venues: 10,
             notices_per_hour: 60,
+            wards: crate::wards::Wards::embedded(),
         }
     }
 }

@@ -264,7 +264,7 @@ async fn registration_in_three_steps_ends_with_a_pdf_poster_on(s: Server) {
             ],
         )
         .await;
-    assert!(bad_en.text().contains("Enter the ward / commune code."));
+    assert!(bad_en.text().contains("Choose the ward / commune."));
     assert!(
         bad_en
             .text()
@@ -553,7 +553,10 @@ async fn ward_view_counts_low_venues_reminders_and_suspension_on(s: Server) {
         StatusCode::BAD_REQUEST
     );
     for _ in 0..3 {
-        assert_eq!(w.post(&s, &remind, &[]).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            w.post(&s, &remind, &[("confirm", "yes")]).await.status,
+            StatusCode::SEE_OTHER
+        );
     }
     let html = w.get(&s, "/portal/ward").await.text();
     assert!(html.contains("Đề nghị đình chỉ"));
@@ -752,4 +755,357 @@ async fn admin_creates_accounts_and_language_switch_sticks_on(s: Server) {
     assert!(!new_officer.csrf.is_empty());
     let vi = a.get(&s, "/portal/admin/accounts?lang=vi").await;
     assert!(vi.text().contains("Tạo tài khoản"));
+}
+
+/// The element `id`'s position in `html` (panics if absent).
+fn at(html: &str, needle: &str) -> usize {
+    html.find(needle)
+        .unwrap_or_else(|| panic!("{needle} not in the page:\n{html}"))
+}
+
+#[tokio::test]
+async fn wards_are_shown_by_name_from_the_2025_list() {
+    for s in servers("wards_by_name").await {
+        eprintln!(
+            "wards_are_shown_by_name_from_the_2025_list on {}",
+            s.backend
+        );
+        wards_are_shown_by_name_from_the_2025_list_on(s).await;
+    }
+}
+
+async fn wards_are_shown_by_name_from_the_2025_list_on(s: Server) {
+    let mut o = login(&s, "owner").await;
+    // The form offers the list (names with their codes), not a bare 5-digit box.
+    let form = o.get(&s, "/portal/venues/new").await.text();
+    assert!(form.contains("list=\"ward-list\""), "{form}");
+    assert!(form.contains("<option value=\"Phường Hà Đông · Hà Nội (09556)\">"));
+    assert!(form.contains("<option value=\"Phường Yên Nghĩa · Hà Nội (09562)\">"));
+    // A name shared by several units: refused beside the field, the candidates listed, the
+    // typed text kept.
+    let fields = |ward: &'static str| {
+        vec![
+            ("name", "Nhà thuốc Phú Lương"),
+            ("address", "3 Phú Lương"),
+            ("ward", ward),
+            ("category", "healthcare"),
+            ("stay_minutes", ""),
+        ]
+    };
+    let bad = o.post(&s, "/portal/venues/new", &fields("Phú Lương")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = bad.text();
+    assert!(html.contains("value=\"Phú Lương\""), "typed text kept");
+    let err = &html[at(&html, "id=\"ward-error\"")..];
+    assert!(err.contains("Phường Phú Lương · Hà Nội (09568)"), "{err}");
+    assert!(at(&html, "id=\"ward\"") < at(&html, "id=\"ward-error\""));
+    assert!(at(&html, "id=\"ward-error\"") < at(&html, "id=\"category\""));
+    // A chosen list entry, a plain name, a code: all resolve to the code.
+    let mut ids = Vec::new();
+    for ward in [
+        "Phường Phú Lương · Hà Nội (09568)",
+        "phường hà đông",
+        "09886",
+    ] {
+        let r = o.post(&s, "/portal/venues/new", &fields(ward)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{ward}: {}", r.text());
+        let id = r
+            .location()
+            .unwrap()
+            .trim_start_matches("/portal/venues/")
+            .trim_end_matches("/qr")
+            .to_owned();
+        ids.push(id);
+    }
+    let codes: Vec<i64> = {
+        let mut v = Vec::new();
+        for id in &ids {
+            let venue = quetma_server::service::venues::get_venue(&s.state, id)
+                .await
+                .unwrap()
+                .unwrap();
+            v.push(venue.ward_code);
+        }
+        v
+    };
+    assert_eq!(codes, [9568, 9556, 9886]);
+    // A code the list does not know is kept and shown as the code.
+    let r = o.post(&s, "/portal/venues/new", &fields("12345")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    // The owner's list, the QR step and the print step name the ward.
+    let list = o.get(&s, "/portal/venues").await.text();
+    assert!(list.contains("Phường Hà Đông (09556)"), "{list}");
+    assert!(list.contains("Phường Dương Nội (09886)"));
+    assert!(list.contains("<span class=\"ward\">12345</span>"));
+    assert!(list.contains(&format!("<span class=\"code\">{}</span>", ids[1])));
+    let qr = o
+        .get(&s, &format!("/portal/venues/{}/qr", ids[1]))
+        .await
+        .text();
+    assert!(qr.contains("<span id=\"venue-ward\">Phường Hà Đông (09556)</span>"));
+    let print = o
+        .get(&s, &format!("/portal/venues/{}/print", ids[2]))
+        .await
+        .text();
+    assert!(print.contains("Phường Dương Nội (09886)"));
+
+    // The ward view: the officer's own ward by name; an admin picks one by name.
+    let mut w = login(&s, "ward").await;
+    let page = w.get(&s, "/portal/ward").await.text();
+    assert!(
+        page.contains("<span id=\"ward-name\">Xã An Khánh (09877)</span>"),
+        "{page}"
+    );
+    let mut a = login(&s, "admin").await;
+    let q = serde_urlencoded::to_string([("ward", "Hà Đông, Hà Nội")]).unwrap();
+    let page = a.get(&s, &format!("/portal/ward?{q}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let page = page.text();
+    assert!(page.contains("<span id=\"ward-name\">Phường Hà Đông (09556)</span>"));
+    assert!(page.contains("Nhà thuốc Phú Lương"));
+    assert!(page.contains("list=\"ward-list\""));
+    let unknown = a.get(&s, "/portal/ward?ward=12345").await.text();
+    assert!(unknown.contains("<span id=\"ward-name\">12345</span>"));
+    // Accounts list too.
+    let accounts = a.get(&s, "/portal/admin/accounts").await.text();
+    assert!(accounts.contains("Xã An Khánh (09877)"));
+}
+
+#[tokio::test]
+async fn account_creation_keeps_the_input_and_puts_errors_beside_fields() {
+    for s in servers("account_errors").await {
+        eprintln!(
+            "account_creation_keeps_the_input_and_puts_errors_beside_fields on {}",
+            s.backend
+        );
+        account_creation_keeps_the_input_and_puts_errors_beside_fields_on(s).await;
+    }
+}
+
+async fn account_creation_keeps_the_input_and_puts_errors_beside_fields_on(s: Server) {
+    let mut a = login(&s, "admin").await;
+    a.get(&s, "/portal/admin/accounts").await;
+    let r = a
+        .post(
+            &s,
+            "/portal/admin/accounts",
+            &[
+                ("username", "tổ trưởng"),
+                ("password", "ngan"),
+                ("role", "ward_officer"),
+                ("ward", "Phú Lương"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text();
+    // What was typed is still there (never the password).
+    assert!(html.contains("value=\"tổ trưởng\""), "{html}");
+    assert!(html.contains("<option value=\"ward_officer\" selected>"));
+    assert!(html.contains("value=\"Phú Lương\""));
+    assert!(!html.contains("value=\"ngan\""));
+    // Each message right after its own field, before the next one.
+    let order = [
+        "id=\"username\"",
+        "id=\"username-error\"",
+        "id=\"password\"",
+        "id=\"password-error\"",
+        "id=\"role\"",
+        "id=\"ward\"",
+        "id=\"ward-error\"",
+        "id=\"create-account\"",
+    ];
+    let pos: Vec<usize> = order.iter().map(|n| at(&html, n)).collect();
+    assert!(pos.windows(2).all(|p| p[0] < p[1]), "{order:?} {pos:?}");
+    assert!(!html.contains("id=\"role-error\""));
+    let user_err = &html[pos[1]..pos[2]];
+    assert!(user_err.contains("3–64 ký tự"), "{user_err}");
+    assert!(html[pos[6]..].contains("Phường Phú Lương · Hà Nội (09568)"));
+    assert!(
+        html.contains("aria-invalid=\"true\" aria-describedby=\"username-hint username-error\"")
+    );
+
+    // A ward officer without a ward; the password right: the password box says to type it
+    // again, the ward box says what is missing.
+    let r = a
+        .post(
+            &s,
+            "/portal/admin/accounts",
+            &[
+                ("username", "to.truong"),
+                ("password", PASSWORD),
+                ("role", "ward_officer"),
+                ("ward", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text();
+    assert!(html.contains("value=\"to.truong\""));
+    assert!(html.contains("id=\"password-again\""));
+    assert!(html[at(&html, "id=\"ward-error\"")..].contains("cần có phường/xã"));
+    // A taken name: beside the username.
+    let r = a
+        .post(
+            &s,
+            "/portal/admin/accounts",
+            &[
+                ("username", "owner"),
+                ("password", PASSWORD),
+                ("role", "venue_owner"),
+                ("ward", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text();
+    let e = &html[at(&html, "id=\"username-error\"")..at(&html, "id=\"password\"")];
+    assert!(e.contains("đã có người dùng"), "{e}");
+    // Fixed: created, with the ward picked by name.
+    let r = a
+        .post(
+            &s,
+            "/portal/admin/accounts",
+            &[
+                ("username", "to.truong"),
+                ("password", PASSWORD),
+                ("role", "ward_officer"),
+                ("ward", "Phường Phú Lương · Hà Nội (09568)"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let html = r.text();
+    assert!(html.contains("Phường Phú Lương (09568)"));
+    assert!(!html.contains("field-error"));
+    let officer = quetma_server::service::accounts::list_accounts(&s.state)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.username == "to.truong")
+        .unwrap();
+    assert_eq!(officer.ward_code, Some(9568));
+}
+
+#[tokio::test]
+async fn a_reminder_is_sent_only_after_confirming() {
+    for s in servers("reminder_confirm").await {
+        eprintln!("a_reminder_is_sent_only_after_confirming on {}", s.backend);
+        a_reminder_is_sent_only_after_confirming_on(s).await;
+    }
+}
+
+async fn a_reminder_is_sent_only_after_confirming_on(s: Server) {
+    let mut o = login(&s, "owner").await;
+    let id = register(&s, &mut o, "Tạp hoá Yên Nghĩa", "shop").await;
+    let count = |s: &Server| {
+        let state = s.state.clone();
+        let id = id.clone();
+        async move {
+            quetma_server::service::venues::get_venue(&state, &id)
+                .await
+                .unwrap()
+                .unwrap()
+                .reminder_count
+        }
+    };
+    let mut w = login(&s, "ward").await;
+    let page = w.get(&s, "/portal/ward").await.text();
+    let confirm_url = format!("/portal/ward/venues/{id}/remind");
+    // The ward view links to a confirmation page; it holds no form that sends at once.
+    assert!(page.contains(&format!("href=\"{confirm_url}\"")), "{page}");
+    assert!(!page.contains(&format!("action=\"{confirm_url}\"")));
+    // A POST without the confirmation sends nothing and goes to the confirmation page.
+    let r = w.post(&s, &confirm_url, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location().as_deref(), Some(confirm_url.as_str()));
+    assert_eq!(count(&s).await, 0);
+    // The confirmation page: which venue, what it says, the button, a way back.
+    let c = w.get(&s, &confirm_url).await;
+    assert_eq!(c.status, StatusCode::OK);
+    let html = c.text();
+    assert!(html.contains("<dd id=\"remind-venue\">Tạp hoá Yên Nghĩa</dd>"));
+    assert!(html.contains("Xã An Khánh (09877)"));
+    assert!(html.contains("Áp phích QR của địa điểm ít được quét"));
+    assert!(html.contains("name=\"confirm\" value=\"yes\""));
+    assert!(html.contains("id=\"cancel-remind\""));
+    assert!(!html.contains("id=\"remind-flags\""));
+    assert_eq!(count(&s).await, 0, "looking sends nothing");
+    for n in 1..=3 {
+        let r = w.post(&s, &confirm_url, &[("confirm", "yes")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(r.location().unwrap().starts_with("/portal/ward?ward=9877"));
+        assert_eq!(count(&s).await, n);
+        if n == 2 {
+            // The next one flags the venue: the page says so.
+            let html = w.get(&s, &confirm_url).await.text();
+            assert!(html.contains("id=\"remind-flags\""));
+        }
+    }
+    // Another ward's officer gets neither the page nor the action.
+    let mut w2 = login(&s, "ward2").await;
+    assert_eq!(w2.get(&s, &confirm_url).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        w2.post(&s, &confirm_url, &[("confirm", "yes")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(count(&s).await, 3);
+}
+
+#[tokio::test]
+async fn tracing_results_name_venues_and_fit_a_phone() {
+    for s in servers("tracing_names").await {
+        eprintln!(
+            "tracing_results_name_venues_and_fit_a_phone on {}",
+            s.backend
+        );
+        tracing_results_name_venues_and_fit_a_phone_on(s).await;
+    }
+}
+
+async fn tracing_results_name_venues_and_fit_a_phone_on(s: Server) {
+    let mut o = login(&s, "owner").await;
+    let id = register(&s, &mut o, "Quán phở Kiến Hưng", "restaurant").await;
+    let case_start = NOW_MS - 86_400_000 + 8 * 3_600_000;
+    add_checkins(&s.state, &id, 2, case_start + 10 * 60_000).await;
+    let mut t = login(&s, "tracer").await;
+    t.get(&s, "/portal/tracing").await;
+    let window = format!(
+        "{id}, 2026-11-24 18:00, 2026-11-24 19:30\nV-UNKNOWN1, 2026-11-24 20:00, 2026-11-24 21:00"
+    );
+    let r = t
+        .post(
+            &s,
+            "/portal/tracing/cases",
+            &[
+                ("windows", &window),
+                ("tail_minutes", "30"),
+                ("min_overlap_minutes", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let html = t.get(&s, &r.location().unwrap()).await.text();
+    // Both tables become one card per row on a phone (no sideways scrolling).
+    assert!(html.contains("<table id=\"windows\" class=\"stack\">"));
+    assert!(html.contains("<table id=\"overlaps\" class=\"stack\">"));
+    // Venue names and wards beside the codes; codes in a no-wrap span.
+    let windows = &html[at(&html, "id=\"windows\"")..at(&html, "id=\"overlap-count\"")];
+    assert!(windows.contains("<span class=\"venue-name\">Quán phở Kiến Hưng</span>"));
+    assert!(windows.contains(&format!("Xã An Khánh · <span class=\"code\">{id}</span>")));
+    // A code the server does not know: the code alone.
+    assert!(windows.contains("<span class=\"code\">V-UNKNOWN1</span>"));
+    let overlaps = &html[at(&html, "id=\"overlaps\"")..];
+    assert_eq!(
+        overlaps
+            .matches("<span class=\"venue-name\">Quán phở Kiến Hưng</span>")
+            .count(),
+        2
+    );
+    assert!(overlaps.contains(&format!("<span class=\"code\">{id}</span>")));
+    let css = t.get(&s, "/portal/static/portal.css").await.text();
+    assert!(css.contains(".code { white-space: nowrap;"));
 }

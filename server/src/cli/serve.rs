@@ -118,6 +118,10 @@ pub struct ServeArgs {
     /// Most exposure notices published in any hour.
     #[arg(long, env = "QUETMA_NOTICES_PER_HOUR", default_value_t = 60)]
     pub notices_per_hour: i64,
+    /// Commune list (CSV with `code,name[,province]` columns) replacing the built-in 2025
+    /// list, e.g. the official export converted to CSV.
+    #[arg(long, env = "QUETMA_WARDS_FILE")]
+    pub wards_file: Option<PathBuf>,
 }
 
 /// Loads the keys, generating dev keys into the keys folder on first start.
@@ -171,6 +175,12 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
         )
         .context("app links (--apple-*, --android-*)")?;
         let keys = load_keys(args)?;
+        let wards = match &args.wards_file {
+            Some(p) => std::sync::Arc::new(
+                quetma_server::wards::Wards::load(p).context("ward list (--wards-file)")?,
+            ),
+            None => quetma_server::wards::Wards::embedded(),
+        };
         let db = args.db.open().await?;
         let config = Config {
             public_base_url: args
@@ -188,6 +198,7 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
             notice_approval_visits: args.notice_approval_visits.max(0),
             notice_approval_venues: args.notice_approval_venues.max(0),
             notices_per_hour: args.notices_per_hour.max(1),
+            wards,
             ..Config::default()
         };
         let state = AppState::new(db, keys, config, Clock::system());

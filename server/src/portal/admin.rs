@@ -7,10 +7,13 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::auth::{Ctx, PostForm};
+use super::form::{FieldError, FieldErrors};
+use super::i18n::Msg;
 use super::page::{Chrome, PortalError, html_status, role_label};
 use super::staff::vn_time;
 use crate::service::accounts::{self, Role};
 use crate::service::{AppState, ServiceError, audit};
+use crate::wards::{WardLookup, Wards};
 
 /// An account row.
 #[derive(Debug, Clone)]
@@ -19,7 +22,7 @@ pub struct AccountRow {
     pub username: String,
     /// Role label.
     pub role: &'static str,
-    /// Ward code or empty.
+    /// Ward name and code, or empty.
     pub ward: String,
 }
 
@@ -27,20 +30,36 @@ pub struct AccountRow {
 #[template(path = "portal/accounts.html")]
 struct AccountsPage {
     c: Chrome,
-    error: Option<String>,
-    roles: Vec<(&'static str, &'static str)>,
+    /// What was typed (kept on an error; never the password).
+    form: NewAccount,
+    errors: FieldErrors,
+    roles: Vec<RoleOption>,
     accounts: Vec<AccountRow>,
+    ward_choices: Vec<String>,
+}
+
+/// A role `<option>`.
+#[derive(Debug, Clone)]
+pub struct RoleOption {
+    /// `venue_owner`, …
+    pub value: &'static str,
+    /// Label in the page's language.
+    pub label: &'static str,
+    /// The current choice.
+    pub selected: bool,
 }
 
 async fn accounts_page(
     state: &AppState,
     ctx: &Ctx,
     status: StatusCode,
-    error: Option<String>,
+    form: NewAccount,
+    errors: FieldErrors,
     flash: Option<String>,
 ) -> Result<Response, PortalError> {
     ctx.require(&[Role::Admin])?;
     let l = ctx.lang;
+    let wards = &state.config.wards;
     let list = accounts::list_accounts(state)
         .await
         .map_err(|e| PortalError::from_service(l, e))?
@@ -48,7 +67,7 @@ async fn accounts_page(
         .map(|a| AccountRow {
             username: a.username,
             role: role_label(l, a.role),
-            ward: a.ward_code.map(|w| format!("{w:05}")).unwrap_or_default(),
+            ward: a.ward_code.map(|w| wards.label(w)).unwrap_or_default(),
         })
         .collect();
     let mut c = ctx.chrome();
@@ -59,24 +78,49 @@ async fn accounts_page(
         status,
         &AccountsPage {
             c,
-            error,
             roles: Role::ALL
                 .into_iter()
-                .map(|r| (r.as_str(), role_label(l, r)))
+                .map(|r| RoleOption {
+                    value: r.as_str(),
+                    label: role_label(l, r),
+                    selected: r.as_str() == form.role,
+                })
                 .collect(),
+            form,
+            errors,
             accounts: list,
+            ward_choices: super::ward_choices(wards),
         },
     ))
 }
 
 /// `GET /portal/admin/accounts`.
 pub async fn accounts(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PortalError> {
-    accounts_page(&state, &ctx, StatusCode::OK, None, None).await
+    accounts_page(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        NewAccount::default(),
+        FieldErrors::default(),
+        None,
+    )
+    .await
 }
 
-/// The new-account form.
-#[derive(Debug, Deserialize)]
+/// The new-account form as shown again (never with the password).
+#[derive(Debug, Clone, Default)]
 pub struct NewAccount {
+    /// Login name.
+    pub username: String,
+    /// Role (`venue_owner`, …).
+    pub role: String,
+    /// Ward: a code, a list entry or a name.
+    pub ward: String,
+}
+
+/// The form as posted (with the password).
+#[derive(Debug, Deserialize)]
+pub struct NewAccountPost {
     #[serde(default)]
     username: String,
     #[serde(default)]
@@ -87,39 +131,108 @@ pub struct NewAccount {
     ward: String,
 }
 
-/// `POST /portal/admin/accounts`: creates an account (argon2id hash).
+/// Checks the new-account form field by field (all problems at once): the role, the ward
+/// code it needs, the account's name and password.
+pub fn check_new_account(
+    form: &NewAccountPost,
+    wards: &Wards,
+) -> Result<(Role, Option<i64>), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let e = |field, vi: &str, en: &str| FieldError {
+        field,
+        message: Msg::new(vi, en),
+    };
+    if !accounts::valid_username(form.username.trim()) {
+        errors.push(e(
+            "username",
+            "Tên đăng nhập cần 3–64 ký tự: chữ không dấu, số, dấu . _ - @.",
+            "A username has 3–64 characters: letters without accents, digits, . _ - @.",
+        ));
+    }
+    if form.password.chars().count() < 10 {
+        errors.push(e(
+            "password",
+            "Mật khẩu cần ít nhất 10 ký tự.",
+            "The password needs at least 10 characters.",
+        ));
+    }
+    let role = form.role.parse::<Role>().ok();
+    if role.is_none() {
+        errors.push(e("role", "Chọn một vai trò.", "Choose a role."));
+    }
+    let ward = match wards.resolve(&form.ward) {
+        Ok(code) => Some(i64::from(code)),
+        Err(WardLookup::Empty) => {
+            if role == Some(Role::WardOfficer) {
+                errors.push(e(
+                    "ward",
+                    "Cán bộ phường/xã cần có phường/xã.",
+                    "A ward officer needs a ward.",
+                ));
+            }
+            None
+        }
+        Err(WardLookup::Ambiguous(choices)) => {
+            let shown = choices
+                .iter()
+                .take(6)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ");
+            errors.push(FieldError {
+                field: "ward",
+                message: Msg::new(
+                    format!("Có nhiều phường/xã tên này: {shown}. Chọn một mục có mã."),
+                    format!("Several units have this name: {shown}. Pick one with its code."),
+                ),
+            });
+            None
+        }
+        Err(WardLookup::BadCode | WardLookup::Unknown) => {
+            errors.push(e(
+                "ward",
+                "Không tìm thấy phường/xã này. Chọn trong danh sách hoặc nhập mã 5 chữ số, ví dụ 09556.",
+                "No such ward / commune. Pick one from the list or enter its 5-digit code, e.g. 09556.",
+            ));
+            None
+        }
+    };
+    match role {
+        Some(role) if errors.is_empty() => Ok((role, ward)),
+        _ => Err(errors),
+    }
+}
+
+/// `POST /portal/admin/accounts`: creates an account (argon2id hash). On an error the form
+/// comes back with what was typed (except the password) and each message beside its field.
 pub async fn create_account(
     State(state): State<AppState>,
-    PostForm(ctx, form): PostForm<NewAccount>,
+    PostForm(ctx, posted): PostForm<NewAccountPost>,
 ) -> Result<Response, PortalError> {
     let admin = ctx.require(&[Role::Admin])?.clone();
     let l = ctx.lang;
-    let role: Role = match form.role.parse() {
-        Ok(r) => r,
-        Err(_) => return Err(PortalError::BadRequest(l)),
+    let kept = NewAccount {
+        username: posted.username.trim().to_owned(),
+        role: posted.role.clone(),
+        ward: posted.ward.trim().to_owned(),
     };
-    let ward = form.ward.trim();
-    let ward = if ward.is_empty() {
-        None
-    } else {
-        match ward.parse::<i64>() {
-            Ok(w) if (1..=99_999).contains(&w) => Some(w),
-            _ => {
-                let e = l
-                    .t("Mã phường/xã không hợp lệ.", "Invalid ward code.")
-                    .to_owned();
-                return accounts_page(
-                    &state,
-                    &ctx,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    Some(e),
-                    None,
-                )
-                .await;
-            }
-        }
+    let refuse = |errors: Vec<FieldError>| {
+        accounts_page(
+            &state,
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            kept.clone(),
+            FieldErrors::new(l, errors),
+            None,
+        )
     };
-    match accounts::create_account(&state, form.username.trim(), &form.password, role, ward).await {
+    let (role, ward) = match check_new_account(&posted, &state.config.wards) {
+        Ok(v) => v,
+        Err(errors) => return refuse(errors).await,
+    };
+    match accounts::create_account(&state, posted.username.trim(), &posted.password, role, ward)
+        .await
+    {
         Ok(a) => {
             audit::append(
                 &state,
@@ -135,16 +248,31 @@ pub async fn create_account(
                 l.t("Đã tạo tài khoản", "Account created:"),
                 a.username
             );
-            accounts_page(&state, &ctx, StatusCode::OK, None, Some(flash)).await
-        }
-        Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => {
             accounts_page(
                 &state,
                 &ctx,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(m),
-                None,
+                StatusCode::OK,
+                NewAccount::default(),
+                FieldErrors::default(),
+                Some(flash),
             )
+            .await
+        }
+        Err(ServiceError::Conflict(_)) => {
+            refuse(vec![FieldError {
+                field: "username",
+                message: Msg::new(
+                    "Tên đăng nhập này đã có người dùng.",
+                    "This username is taken.",
+                ),
+            }])
+            .await
+        }
+        Err(ServiceError::Invalid(m)) => {
+            refuse(vec![FieldError {
+                field: "username",
+                message: Msg::new(m.clone(), m),
+            }])
             .await
         }
         Err(e) => Err(PortalError::from_service(l, e)),

@@ -82,7 +82,8 @@ pub async fn upload(
         })
         .map(|p| p.data.as_slice())
         .unwrap_or_default();
-    let mut result = csv_import::parse(file);
+    let wards = &state.config.wards;
+    let mut result = csv_import::parse(file, wards);
     // A ward officer's team registers venues of its own ward only.
     if let (Ok(drafts), Role::WardOfficer, Some(ward)) = (&result, account.role, account.ward_code)
     {
@@ -94,8 +95,11 @@ pub async fn upload(
                 line: i + 2,
                 field: "ward",
                 message: Msg::new(
-                    format!("Địa điểm không thuộc phường/xã của bạn ({ward})."),
-                    format!("The venue is not in your ward ({ward})."),
+                    format!(
+                        "Địa điểm không thuộc phường/xã của bạn ({}).",
+                        wards.label(ward)
+                    ),
+                    format!("The venue is not in your ward ({}).", wards.label(ward)),
                 ),
             })
             .collect();

@@ -3,6 +3,7 @@
 
 use super::form::{FieldError, VenueDraft, VenueForm};
 use super::i18n::Msg;
+use crate::wards::Wards;
 
 /// The header the CSV must start with (columns in any order; extra columns are refused).
 pub const COLUMNS: [&str; 5] = ["name", "address", "ward", "category", "stay_minutes"];
@@ -23,7 +24,7 @@ pub struct RowError {
 }
 
 /// Parses and validates a whole upload. `Ok` only if every row is good.
-pub fn parse(bytes: &[u8]) -> Result<Vec<VenueDraft>, Vec<RowError>> {
+pub fn parse(bytes: &[u8], wards: &Wards) -> Result<Vec<VenueDraft>, Vec<RowError>> {
     let file_err = |vi: &str, en: &str| {
         vec![RowError {
             line: 0,
@@ -124,7 +125,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<VenueDraft>, Vec<RowError>> {
             category: get(3),
             stay_minutes: get(4),
         };
-        match form.validate() {
+        match form.validate(wards) {
             Ok(d) => drafts.push(d),
             Err(field_errors) => errors.extend(field_errors.into_iter().map(
                 |FieldError { field, message }| RowError {
@@ -157,7 +158,7 @@ mod tests {
         let csv = "\u{feff}name,address,ward,category,stay_minutes\n\
                    Chợ Hà Đông,1 Quang Trung,09877,market,\n\
                    \"Quán phở, Số 1\",2 Lê Lợi,09877,restaurant,45\n";
-        let drafts = parse(csv.as_bytes()).unwrap_or_else(|e| panic!("{e:?}"));
+        let drafts = parse(csv.as_bytes(), &Wards::embedded()).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(drafts.len(), 2);
         assert_eq!(drafts[0].default_stay_minutes, 60);
         assert_eq!(drafts[1].name, "Quán phở, Số 1");
@@ -168,14 +169,18 @@ mod tests {
         let csv = "name,address,ward,category,stay_minutes\n\
                    A,1 X,09877,shop,30\n\
                    ,2 Y,abc,shop,30\n";
-        let errors = parse(csv.as_bytes()).err().unwrap_or_default();
+        let errors = parse(csv.as_bytes(), &Wards::embedded())
+            .err()
+            .unwrap_or_default();
         let got: Vec<_> = errors.iter().map(|e| (e.line, e.field)).collect();
         assert_eq!(got, [(3, "name"), (3, "ward")]);
     }
 
     #[test]
     fn missing_column_is_a_header_error() {
-        let errors = parse(b"name,address\nA,B\n").err().unwrap_or_default();
+        let errors = parse(b"name,address\nA,B\n", &Wards::embedded())
+            .err()
+            .unwrap_or_default();
         assert_eq!(errors[0].line, 1);
         assert_eq!(errors[0].field, "ward");
     }

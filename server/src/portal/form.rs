@@ -7,6 +7,7 @@ use quetma_core::payload::venue::{
 use serde::Deserialize;
 
 use super::i18n::{Lang, Msg};
+use crate::wards::{WardLookup, Wards};
 
 /// The raw fields (strings as typed).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -17,7 +18,7 @@ pub struct VenueForm {
     /// Address.
     #[serde(default)]
     pub address: String,
-    /// Ward / commune code.
+    /// Ward / commune: a code, a list entry (`Phường Hà Đông · Hà Nội (09556)`) or a name.
     #[serde(default)]
     pub ward: String,
     /// Category name (`shop`, …) or wire code.
@@ -90,7 +91,7 @@ pub fn parse_category(s: &str) -> Option<VenueCategory> {
 
 impl VenueForm {
     /// Checks every field; all problems at once, in field order.
-    pub fn validate(&self) -> Result<VenueDraft, Vec<FieldError>> {
+    pub fn validate(&self, wards: &Wards) -> Result<VenueDraft, Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = squash(&self.name);
         if name.is_empty() {
@@ -120,28 +121,48 @@ impl VenueForm {
                 format!("The address is longer than {MAX_ADDRESS_CHARS} characters."),
             ));
         }
-        let ward = self.ward.trim();
-        let commune_code = match ward.parse::<u32>() {
-            Ok(code)
-                if (1..=99_999).contains(&code)
-                    && ward.len() <= 5
-                    && ward.bytes().all(|b| b.is_ascii_digit()) =>
-            {
-                Some(code)
-            }
-            _ if ward.is_empty() => {
+        let commune_code = match wards.resolve(&self.ward) {
+            Ok(code) => Some(code),
+            Err(WardLookup::Empty) => {
                 errors.push(err(
                     "ward",
-                    "Vui lòng nhập mã phường/xã.",
-                    "Enter the ward / commune code.",
+                    "Vui lòng chọn phường/xã.",
+                    "Choose the ward / commune.",
                 ));
                 None
             }
-            _ => {
+            Err(WardLookup::BadCode) => {
                 errors.push(err(
                     "ward",
-                    "Mã phường/xã gồm tối đa 5 chữ số, ví dụ 09877.",
-                    "A ward / commune code is up to 5 digits, e.g. 09877.",
+                    "Mã phường/xã gồm tối đa 5 chữ số, ví dụ 09556.",
+                    "A ward / commune code is up to 5 digits, e.g. 09556.",
+                ));
+                None
+            }
+            Err(WardLookup::Unknown) => {
+                let typed = squash(&self.ward);
+                errors.push(err(
+                    "ward",
+                    format!(
+                        "Không tìm thấy phường/xã “{typed}”. Chọn trong danh sách hoặc nhập mã 5 chữ số, ví dụ 09556."
+                    ),
+                    format!(
+                        "No ward / commune “{typed}”. Pick one from the list or enter its 5-digit code, e.g. 09556."
+                    ),
+                ));
+                None
+            }
+            Err(WardLookup::Ambiguous(choices)) => {
+                let shown = choices
+                    .iter()
+                    .take(6)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                errors.push(err(
+                    "ward",
+                    format!("Có nhiều phường/xã tên này: {shown}. Chọn một mục có mã."),
+                    format!("Several units have this name: {shown}. Pick one with its code."),
                 ));
                 None
             }
@@ -240,7 +261,7 @@ mod tests {
     #[test]
     fn good_form_gets_typical_stay() {
         let d = form(" Nhà  thuốc ", "09877", "healthcare", "")
-            .validate()
+            .validate(&Wards::embedded())
             .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(d.name, "Nhà thuốc");
         assert_eq!(d.commune_code, 9877);
@@ -250,7 +271,7 @@ mod tests {
     #[test]
     fn every_bad_field_is_reported() {
         let errors = form("", "12a", "spaceport", "0")
-            .validate()
+            .validate(&Wards::embedded())
             .err()
             .unwrap_or_default();
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();

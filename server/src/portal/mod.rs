@@ -11,7 +11,7 @@
 //! | `GET /portal/venues/{id}/print` (+ `poster.pdf`) | manager | step 3: poster and advice |
 //! | `GET/POST /portal/venues/bulk`, `GET /portal/bulk/{batch}/posters.zip` | owner, ward, admin | CSV bulk creation |
 //! | `GET/POST /portal/venues/{id}/staff`, `POST …/staff/{scanner}/revoke` | manager | staff phones |
-//! | `GET /portal/ward`, `POST /portal/ward/venues/{id}/remind`, `…/suspend`, `GET/POST …/reinstate` | ward, admin | compliance |
+//! | `GET /portal/ward`, `GET/POST /portal/ward/venues/{id}/remind` (confirm, send), `…/suspend`, `GET/POST …/reinstate` | ward, admin | compliance |
 //! | `GET /portal/tracing`, `POST /portal/tracing/cases`, `GET …/cases/{id}` (+ `export.json`), `POST …/notices`, `POST …/outcomes` | tracing, admin | tracing |
 //! | `GET /portal/tracing/notices`, `GET …/notices/{batch}`, `POST …/{batch}/approve`, `POST …/{batch}/withdraw` | tracing | notice batches: second-officer approval, withdrawal |
 //! | `GET/POST /portal/admin/accounts`, `GET /portal/admin/audit` | admin | accounts, audit log |
@@ -76,7 +76,10 @@ pub fn router() -> Router<AppState> {
             post(staff::revoke),
         )
         .route("/portal/ward", get(ward::page))
-        .route("/portal/ward/venues/{id}/remind", post(ward::remind))
+        .route(
+            "/portal/ward/venues/{id}/remind",
+            get(ward::remind_page).post(ward::remind),
+        )
         .route("/portal/ward/venues/{id}/suspend", post(ward::suspend))
         .route(
             "/portal/ward/venues/{id}/reinstate",
@@ -135,6 +138,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/portal/venues/{id}/staff"),
     ("POST", "/portal/venues/{id}/staff/{scanner}/revoke"),
     ("GET", "/portal/ward"),
+    ("GET", "/portal/ward/venues/{id}/remind"),
     ("POST", "/portal/ward/venues/{id}/remind"),
     ("POST", "/portal/ward/venues/{id}/suspend"),
     ("GET", "/portal/ward/venues/{id}/reinstate"),
@@ -153,6 +157,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/portal/admin/accounts"),
     ("GET", "/portal/admin/audit"),
 ];
+
+/// The entries of a ward box's `<datalist>` (`Phường Hà Đông · Hà Nội (09556)`).
+pub fn ward_choices(wards: &crate::wards::Wards) -> Vec<String> {
+    wards.all().iter().map(crate::wards::Ward::choice).collect()
+}
 
 const CSS: &str = include_str!("../../static/portal.css");
 

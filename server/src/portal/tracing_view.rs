@@ -204,8 +204,10 @@ pub async fn open_case(
 /// A window row.
 #[derive(Debug, Clone)]
 pub struct WindowView {
-    /// Venue.
+    /// Venue code.
     pub venue: String,
+    /// Venue name and ward (empty for a venue the server does not know).
+    pub place: VenuePlace,
     /// From.
     pub from: String,
     /// To.
@@ -215,8 +217,10 @@ pub struct WindowView {
 /// An overlapping record row (no contact data).
 #[derive(Debug, Clone)]
 pub struct RecordView {
-    /// Venue.
+    /// Venue code.
     pub venue: String,
+    /// Venue name and ward.
+    pub place: VenuePlace,
     /// In.
     pub from: String,
     /// Out.
@@ -259,6 +263,39 @@ struct CasePage {
     to_call: i64,
     /// Still to reach.
     still_to_reach: i64,
+}
+
+/// A venue's name and ward, as the tracing pages show them beside its code.
+#[derive(Debug, Clone, Default)]
+pub struct VenuePlace {
+    /// Name (empty if unknown).
+    pub name: String,
+    /// Ward name (or code).
+    pub ward: String,
+}
+
+/// The names and wards of `ids` (each looked up once; unknown ones left empty).
+async fn venue_places<'a>(
+    state: &AppState,
+    l: Lang,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<std::collections::HashMap<String, VenuePlace>, PortalError> {
+    let mut out = std::collections::HashMap::new();
+    for id in ids {
+        if out.contains_key(id) {
+            continue;
+        }
+        let place = crate::service::venues::get_venue(state, id)
+            .await
+            .map_err(|e| PortalError::from_service(l, e))?
+            .map(|v| VenuePlace {
+                ward: state.config.wards.name_or_code(v.ward_code),
+                name: v.name,
+            })
+            .unwrap_or_default();
+        out.insert(id.to_owned(), place);
+    }
+    Ok(out)
 }
 
 fn source_label(lang: Lang, kind: &str) -> &'static str {
@@ -304,6 +341,16 @@ pub async fn case_page(
     let reach = exposures::preview_batch(&state, account, &inputs)
         .await
         .ok();
+    let places = venue_places(
+        &state,
+        l,
+        r.windows
+            .iter()
+            .map(|w| w.venue_id.as_str())
+            .chain(summary.contacts.iter().map(|c| c.contact.venue_id.as_str())),
+    )
+    .await?;
+    let place = |id: &str| places.get(id).cloned().unwrap_or_default();
     let mut batches = Vec::new();
     for b in exposures::list_batches(&state, account, Some(&r.case_id))
         .await
@@ -322,6 +369,7 @@ pub async fn case_page(
             .iter()
             .map(|w| WindowView {
                 venue: w.venue_id.clone(),
+                place: place(&w.venue_id),
                 from: vn_time(w.start),
                 to: vn_time(w.end),
             })
@@ -337,6 +385,7 @@ pub async fn case_page(
                 let to_call = cases::learns_by(&c.kind) == "call";
                 RecordView {
                     venue: c.venue_id.clone(),
+                    place: place(&c.venue_id),
                     from: vn_time(c.started_at),
                     to: vn_time(c.ended_at),
                     overlap_minutes: c.overlap_ms / 60_000,

@@ -34,6 +34,8 @@ pub struct VenueRow {
     pub reminders: i64,
     /// Flagged for suspension.
     pub flagged: bool,
+    /// `Phường Hà Đông (09556)` (the code alone when the list does not know it).
+    pub ward: String,
 }
 
 #[derive(Template)]
@@ -58,6 +60,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, P
         .into_iter()
         .map(|v| VenueRow {
             today: today.get(&v.id).copied().unwrap_or(0),
+            ward: state.config.wards.label(v.ward_code),
             venue_id: v.id,
             name: v.name,
             address: v.address,
@@ -79,10 +82,11 @@ struct NewPage {
     form: VenueForm,
     errors: FieldErrors,
     categories: Vec<CategoryOption>,
+    ward_choices: Vec<String>,
 }
 
 /// `GET /portal/venues/new`: step 1, the details form.
-pub async fn new_form(ctx: Ctx) -> Result<Response, PortalError> {
+pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PortalError> {
     ctx.require(REGISTER_ROLES)?;
     let form = VenueForm {
         category: "shop".into(),
@@ -90,6 +94,7 @@ pub async fn new_form(ctx: Ctx) -> Result<Response, PortalError> {
     };
     Ok(html(&NewPage {
         categories: category_options(ctx.lang, &form.category),
+        ward_choices: super::ward_choices(&state.config.wards),
         c: ctx.chrome(),
         form,
         errors: FieldErrors::default(),
@@ -102,13 +107,14 @@ pub async fn create(
     PostForm(ctx, form): PostForm<VenueForm>,
 ) -> Result<Response, PortalError> {
     let account = ctx.require(REGISTER_ROLES)?.clone();
-    let draft = match form.validate() {
+    let draft = match form.validate(&state.config.wards) {
         Ok(d) => d,
         Err(errors) => {
             return Ok(html_status(
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 &NewPage {
                     categories: category_options(ctx.lang, &form.category),
+                    ward_choices: super::ward_choices(&state.config.wards),
                     errors: FieldErrors::new(ctx.lang, errors),
                     c: ctx.chrome(),
                     form,
@@ -168,14 +174,18 @@ pub struct VenueView {
     pub name: String,
     /// Address.
     pub address: String,
+    /// Ward name and code.
+    pub ward: String,
 }
 
-impl From<&Venue> for VenueView {
-    fn from(v: &Venue) -> Self {
+impl VenueView {
+    /// What the pages show of `v`, its ward named from `wards`.
+    pub fn new(v: &Venue, wards: &crate::wards::Wards) -> Self {
         Self {
             venue_id: v.id.clone(),
             name: v.name.clone(),
             address: v.address.clone(),
+            ward: wards.label(v.ward_code),
         }
     }
 }
@@ -199,7 +209,7 @@ pub async fn qr_page(
     let (qr_svg, qr_version) = poster_svg(&v, ctx.lang)?;
     Ok(html(&QrPage {
         c: ctx.chrome(),
-        venue: VenueView::from(&v),
+        venue: VenueView::new(&v, &state.config.wards),
         qr_svg,
         qr_version,
     }))
@@ -243,7 +253,7 @@ pub async fn print_page(
     let v = viewable(&state, &ctx, &id).await?;
     Ok(html(&PrintPage {
         c: ctx.chrome(),
-        venue: VenueView::from(&v),
+        venue: VenueView::new(&v, &state.config.wards),
     }))
 }
 

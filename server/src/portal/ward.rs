@@ -99,18 +99,21 @@ pub struct WardRow {
 #[template(path = "portal/ward.html")]
 struct WardPage {
     c: Chrome,
-    ward: String,
+    /// `Phường Hà Đông (09556)`, or the code when the list does not know it.
+    ward_label: String,
+    /// The ward box's list entries (admins).
+    ward_choices: Vec<String>,
     /// Admins pick the ward.
     pick_ward: bool,
     summary: Summary,
     rows: Vec<WardRow>,
 }
 
-/// `?ward=` for admins.
+/// `?ward=` for admins: a code, a list entry or a name (see [`crate::wards::Wards::resolve`]).
 #[derive(Debug, Deserialize)]
 pub struct WardQuery {
     #[serde(default)]
-    ward: Option<i64>,
+    ward: Option<String>,
 }
 
 async fn ward_of(
@@ -142,7 +145,21 @@ pub async fn page(
 ) -> Result<Response, PortalError> {
     let account = ctx.require(WARD_ROLES)?;
     let l = ctx.lang;
-    let ward = ward_of(&state, account, q.ward).await?;
+    let wards = &state.config.wards;
+    let asked = match q.ward.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+        None => None,
+        Some(w) => Some(i64::from(wards.resolve(w).map_err(|_| {
+            PortalError::Invalid(
+                l,
+                l.t(
+                    "Không tìm thấy phường/xã này. Chọn trong danh sách hoặc nhập mã 5 chữ số.",
+                    "No such ward / commune. Pick one from the list or enter its 5-digit code.",
+                )
+                .to_owned(),
+            )
+        })?)),
+    };
+    let ward = ward_of(&state, account, asked).await?;
     if !stats::can_see_ward(account, ward) {
         return Err(PortalError::Forbidden(l));
     }
@@ -209,7 +226,12 @@ pub async fn page(
     rows.sort_by_key(|r| (!r.low, r.week > 0, r.name.clone()));
     Ok(html(&WardPage {
         c: ctx.chrome(),
-        ward: format!("{ward:05}"),
+        ward_label: wards.label(ward),
+        ward_choices: if account.role == Role::Admin {
+            super::ward_choices(wards)
+        } else {
+            Vec::new()
+        },
         pick_ward: account.role == Role::Admin,
         summary,
         rows,
@@ -221,13 +243,87 @@ pub const REMINDER_TEXT: &str = "Áp phích QR của địa điểm ít được
 ngang tầm mắt, nơi đủ sáng và nhắc khách quét mã. / The venue's QR poster is rarely scanned. Put \
 it at the entrance, at eye level, well lit, and ask visitors to scan it.";
 
-/// `POST /portal/ward/venues/{id}/remind`: a dated, counted reminder; the third flags the venue.
+#[derive(Template)]
+#[template(path = "portal/ward_remind.html")]
+struct RemindPage {
+    c: Chrome,
+    venue_id: String,
+    name: String,
+    address: String,
+    ward: String,
+    ward_label: String,
+    reminders: i64,
+    last_reminder: Option<String>,
+    /// This reminder is the third (or later): the venue will be flagged for suspension.
+    flags: bool,
+    text: &'static str,
+}
+
+/// The venue `id`, if `account` may send it reminders.
+async fn ward_venue(
+    state: &AppState,
+    account: &Account,
+    l: super::i18n::Lang,
+    id: &str,
+) -> Result<svc::Venue, PortalError> {
+    let v = svc::get_venue(state, id)
+        .await
+        .map_err(|e| PortalError::from_service(l, e))?
+        .ok_or(PortalError::NotFound(l))?;
+    if !stats::can_see_ward(account, v.ward_code) {
+        return Err(PortalError::Forbidden(l));
+    }
+    Ok(v)
+}
+
+/// `GET /portal/ward/venues/{id}/remind`: what the reminder says and to whom, and the button
+/// that sends it (a reminder counts towards suspension, so it is never sent in one click).
+pub async fn remind_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, PortalError> {
+    let account = ctx.require(WARD_ROLES)?;
+    let l = ctx.lang;
+    let v = ward_venue(&state, account, l, &id).await?;
+    let last = store::last_reminders(&state, v.ward_code)
+        .await
+        .map_err(|e| PortalError::internal(l, &e))?;
+    Ok(html(&RemindPage {
+        c: ctx.chrome(),
+        last_reminder: last.get(&v.id).map(|&ms| vn_time(ms)),
+        flags: v.reminder_count + 1 >= 3,
+        ward: format!("{:05}", v.ward_code),
+        ward_label: state.config.wards.label(v.ward_code),
+        venue_id: v.id,
+        name: v.name,
+        address: v.address,
+        reminders: v.reminder_count,
+        text: REMINDER_TEXT,
+    }))
+}
+
+/// The reminder's confirmation form.
+#[derive(Debug, Deserialize)]
+pub struct RemindForm {
+    /// `yes` from the confirmation page's button.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /portal/ward/venues/{id}/remind`: with `confirm=yes` (the confirmation page's
+/// button), a dated, counted reminder (the third flags the venue); without it, the
+/// confirmation page.
 pub async fn remind(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    PostForm(ctx, _): PostForm<super::EmptyForm>,
+    PostForm(ctx, form): PostForm<RemindForm>,
 ) -> Result<Response, PortalError> {
     let account = ctx.require(WARD_ROLES)?.clone();
+    if form.confirm != "yes" {
+        let v = ward_venue(&state, &account, ctx.lang, &id).await?;
+        return Ok(see_other(&format!("/portal/ward/venues/{}/remind", v.id)));
+    }
     let v = svc::send_reminder(&state, &account, &id, REMINDER_TEXT)
         .await
         .map_err(|e| PortalError::from_service(ctx.lang, e))?;
@@ -283,6 +379,7 @@ struct ReinstatePage {
     name: String,
     address: String,
     ward: String,
+    ward_label: String,
     reminders: i64,
     last_reminder: Option<String>,
 }
@@ -294,13 +391,7 @@ async fn suspended_venue(
     l: super::i18n::Lang,
     id: &str,
 ) -> Result<svc::Venue, PortalError> {
-    let v = svc::get_venue(state, id)
-        .await
-        .map_err(|e| PortalError::from_service(l, e))?
-        .ok_or(PortalError::NotFound(l))?;
-    if !stats::can_see_ward(account, v.ward_code) {
-        return Err(PortalError::Forbidden(l));
-    }
+    let v = ward_venue(state, account, l, id).await?;
     if !v.suspended {
         return Err(PortalError::Invalid(
             l,
@@ -334,6 +425,7 @@ pub async fn reinstate_page(
         name: v.name,
         address: v.address,
         ward: format!("{:05}", v.ward_code),
+        ward_label: state.config.wards.label(v.ward_code),
         reminders: v.reminder_count,
     }))
 }
