@@ -37,6 +37,10 @@ pub const PATH_UPLOADS: &str = "/api/v1/uploads";
 pub const PATH_EXPOSURES: &str = "/api/v1/exposures";
 /// Staff phone enrolment path.
 pub const PATH_ENROL: &str = "/api/v1/enrol";
+/// A confirmed person's history, sent with a case code.
+pub const PATH_CASE_SHARE: &str = "/api/v1/case-share";
+/// Most visits one case share carries.
+pub const MAX_SHARED_VISITS: usize = 200;
 /// OpenAPI document path.
 pub const PATH_OPENAPI: &str = "/api/v1/openapi.json";
 /// Header naming the device (a random id, Base32, 16–64 characters).
@@ -272,6 +276,39 @@ pub struct EnrolResponse {
     pub checkpoint: String,
     /// Bearer token for visitor-log uploads (keep in the platform key store).
     pub scanner_token: String,
+}
+
+/// One visit of a confirmed person's own history, as `POST /api/v1/case-share` takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedVisit {
+    /// Venue id (from the signed poster).
+    pub venue_id: String,
+    /// Start, Unix ms.
+    pub started_at: i64,
+    /// End, Unix ms (`None` while the visit is open).
+    #[serde(default)]
+    pub ended_at: Option<i64>,
+    /// Planned end, Unix ms (the end the server uses while the visit is open).
+    #[serde(default)]
+    pub planned_end: Option<i64>,
+}
+
+/// `POST /api/v1/case-share`: the case code and the visits the person saw and agreed to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseShareRequest {
+    /// The case code (or the QR text holding it).
+    pub code: String,
+    /// 1 to [`MAX_SHARED_VISITS`] visits, each inside the code's window.
+    pub visits: Vec<SharedVisit>,
+}
+
+/// What a case share did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseShareResponse {
+    /// The case the history went to.
+    pub case_id: String,
+    /// Visits recorded.
+    pub visits: u64,
 }
 
 /// An error answer.

@@ -24,6 +24,7 @@
 //! | alerts | [`alerts`] | [`AlertsView`] |
 //! | settings | [`settings`] | [`SettingsView`] |
 //! | business scanner | [`business`] | [`EnrolView`], [`CheckpointView`], [`BusinessScanView`], manual entry ([`FormView`]) |
+//! | share my history with the health worker | [`share`] | [`ShareCodeView`], [`SharePreviewView`], [`ShareDoneView`] |
 //! | deep links | [`deeplink`] | — |
 //! | network tasks (sync, enrolment) | [`tasks`] | — |
 //!
@@ -45,6 +46,7 @@ pub mod personal;
 pub mod profiles;
 pub mod scan;
 pub mod settings;
+pub mod share;
 pub mod tasks;
 mod view;
 
@@ -127,6 +129,12 @@ pub enum Route {
     BusinessScan,
     /// Business mode: typing a visitor in.
     ManualEntry,
+    /// Share my history: typing or scanning the health worker's case code.
+    ShareCode,
+    /// Share my history: which visits will be sent (untick to leave out), then send.
+    SharePreview,
+    /// Share my history: sent.
+    ShareDone,
 }
 
 /// The app's flows over one encrypted store. Not thread-safe by itself: the façade keeps it
@@ -152,6 +160,7 @@ pub struct App {
     pub(crate) profiles: profiles::ProfilesState,
     pub(crate) settings: settings::SettingsState,
     pub(crate) business: business::BusinessState,
+    pub(crate) share: share::ShareState,
     pub(crate) continuous: ContinuousScanner,
     pub(crate) sync: tasks::SyncStatus,
 }
@@ -218,6 +227,7 @@ impl App {
             profiles: profiles::ProfilesState::default(),
             settings: settings::SettingsState::default(),
             business,
+            share: share::ShareState::default(),
             continuous,
             sync: tasks::SyncStatus::default(),
         }
@@ -330,7 +340,10 @@ impl App {
             | UiEvent::Enrol
             | UiEvent::StartScanning
             | UiEvent::StopScanning
-            | UiEvent::LeaveBusinessMode) => self.business_event(e),
+            | UiEvent::LeaveBusinessMode
+            | UiEvent::SaveVisitorPhone
+            | UiEvent::SkipVisitorPhone) => self.business_event(e),
+            e @ (UiEvent::ToggleShareVisit { .. } | UiEvent::SendHistory) => self.share_event(e),
         }
     }
 
@@ -383,7 +396,7 @@ impl App {
             return Vec::new();
         }
         let from = self.route();
-        if from == Route::CheckedIn {
+        if matches!(from, Route::CheckedIn | Route::ShareDone) {
             return self.navigate(Route::Home);
         }
         if self.nav.len() > 1 {
@@ -423,6 +436,10 @@ impl App {
         }
         if from == Route::Confirm && !matches!(to, Route::CheckedIn) {
             self.checkin.pending = None;
+        }
+        if from == Route::BusinessScan && to != Route::BusinessScan {
+            // Leaving the scanner (manual entry, stop) answers the phone prompt with no number.
+            fx.extend(self.skip_visitor_phone());
         }
         fx
     }
@@ -491,11 +508,15 @@ impl App {
             Route::BusinessCheckpoint => Screen::Checkpoint(self.checkpoint_view()),
             Route::BusinessScan => Screen::BusinessScan(self.business_scan_view()),
             Route::ManualEntry => Screen::ManualEntry(self.manual_view()),
+            Route::ShareCode => Screen::ShareCode(self.share_code_view()),
+            Route::SharePreview => Screen::SharePreview(self.share_preview_view()),
+            Route::ShareDone => Screen::ShareDone(self.share_done_view()),
         };
         let route = self.route();
         Update {
             title: self.t(view::title_id(route)),
-            back: (route != Route::Home && route != Route::CheckedIn).then(|| self.back_button()),
+            back: (!matches!(route, Route::Home | Route::CheckedIn | Route::ShareDone))
+                .then(|| self.back_button()),
             route,
             screen,
             effects,

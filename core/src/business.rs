@@ -542,6 +542,23 @@ fn bounded_hint(hint: Option<DisplayHint>, record: &ContactRecord) -> DisplayHin
     hint
 }
 
+/// A phone number staff typed: trimmed, 9 to 15 digits with `+ -.()` between; `None` when
+/// empty.
+fn checked_phone(phone: &str) -> Result<Option<String>, ManualEntryProblem> {
+    let p = clean_text(phone);
+    if p.is_empty() {
+        return Ok(None);
+    }
+    let digits = p.chars().filter(char::is_ascii_digit).count();
+    let allowed = p
+        .chars()
+        .all(|c| c.is_ascii_digit() || "+ -.()".contains(c));
+    if !allowed || !(9..=15).contains(&digits) {
+        return Err(ManualEntryProblem::BadPhone);
+    }
+    Ok(Some(p))
+}
+
 /// Normalised manual-entry record, or the first problem found.
 fn manual_record(
     full_name: &str,
@@ -557,16 +574,10 @@ fn manual_record(
     if !name.chars().any(char::is_alphabetic) {
         return Err(ManualEntryProblem::BadName);
     }
-    let phone = phone.map(clean_text).filter(|p| !p.is_empty());
-    if let Some(p) = &phone {
-        let digits = p.chars().filter(char::is_ascii_digit).count();
-        let allowed = p
-            .chars()
-            .all(|c| c.is_ascii_digit() || "+ -.()".contains(c));
-        if !allowed || !(9..=15).contains(&digits) {
-            return Err(ManualEntryProblem::BadPhone);
-        }
-    }
+    let phone = match phone {
+        Some(p) => checked_phone(p)?,
+        None => None,
+    };
     let id_number = id_number
         .map(|s| id_key(s).to_string())
         .filter(|s| !s.is_empty());
@@ -783,7 +794,9 @@ impl Store {
             Scanned::National(c) => {
                 self.card_candidate(&c.contact_record(), Some(c.display_hint()), authority)
             }
-            Scanned::Venue(_) | Scanned::Enrolment(_) => Ok(Err(RejectReason::NotAPerson)),
+            Scanned::Venue(_) | Scanned::Enrolment(_) | Scanned::CaseCode(_) => {
+                Ok(Err(RejectReason::NotAPerson))
+            }
             Scanned::Invalid(e) => Ok(Err(RejectReason::Invalid(e.clone()))),
             Scanned::Unknown => Ok(Err(RejectReason::Foreign)),
         }?;
@@ -825,6 +838,55 @@ impl Store {
     ) -> Result<ScanOutcome, StoreError> {
         let record = manual_record(full_name, phone, id_number, birth_year, self.now_ms())?;
         self.record_contact(session_id, &record, None, authority)
+    }
+
+    /// Adds the phone number a visitor gave at the door to the entry recorded from their card
+    /// (a CCCD or BHYT card carries none), so the tracer can call them.
+    ///
+    /// `record` is the card's record, kept in memory only while staff were asked; it is sealed
+    /// again to `authority` with the number, and the sealed record replaces the entry's in the
+    /// visitor log and in its upload, under the same id (the server keeps the latest body per
+    /// id, also after the first one went up). The entry is not counted again and its dedupe key
+    /// does not change. Nothing is stored in plaintext. A number that is not one is
+    /// `StoreError::Invalid` with the [`ManualEntryProblem::BadPhone`] rule; an entry no longer
+    /// there is `StoreError::NotFound`.
+    pub fn add_visitor_phone(
+        &self,
+        entry_id: &str,
+        record: &ContactRecord,
+        phone: &str,
+        authority: &SealingPublicKey,
+    ) -> Result<(), StoreError> {
+        let Some(phone) = checked_phone(phone).map_err(|p| StoreError::Invalid(p.rule()))? else {
+            return Err(StoreError::Invalid(ManualEntryProblem::BadPhone.rule()));
+        };
+        let with_phone = ContactRecord {
+            phone: Some(phone),
+            ..record.clone()
+        }
+        .normalised()
+        .map_err(|_| StoreError::Invalid(ManualEntryProblem::BadPhone.rule()))?;
+        let sealed = with_phone
+            .seal(authority)
+            .map_err(|_| StoreError::Invalid(ManualEntryProblem::BadPhone.rule()))?;
+        let now = self.now_ms();
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE visitor_log SET sealed_kid = ?1, sealed_enc = ?2, sealed_ct = ?3
+                 WHERE id = ?4",
+                params![sealed.kid, sealed.enc, sealed.ciphertext, entry_id],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound("visitor entry"));
+            }
+            if let Some(mut upload) = outbox::body::<VisitorUpload>(tx, entry_id)? {
+                upload.contact = SealedContactJson::from(&sealed);
+                outbox::enqueue(tx, entry_id, OutboxKind::Visitor, &upload, now)?;
+            }
+            Ok(())
+        })?;
+        tracing::debug!(entry = %entry_id, "visitor phone added");
+        Ok(())
     }
 
     /// Counts for a venue over `[day_start_ms, day_end_ms)`.

@@ -5,6 +5,7 @@
 //! typed [`Scanned`] answer and never panics.
 
 pub mod bhyt;
+pub mod casecode;
 mod cbor;
 pub mod cccd;
 pub mod contact;

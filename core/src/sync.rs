@@ -149,6 +149,24 @@ pub enum SyncError {
     Store(#[from] StoreError),
 }
 
+/// Why sending one's history with a case code failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseShareError {
+    /// The server does not know the code, or it was used or has expired (404 `unknown_code`):
+    /// the person needs a new code from the health worker.
+    #[error("case code unknown, used or expired")]
+    CodeRefused,
+    /// The server refused visits outside the code's window (409; the phone's clock is off).
+    #[error("visits outside the case code's window")]
+    OutsideWindow,
+    /// Nothing to send, or more than [`api::MAX_SHARED_VISITS`] visits (checked before sending).
+    #[error("1 to {max} visits can be shared", max = api::MAX_SHARED_VISITS)]
+    VisitCount,
+    /// Any other failure, as a sync would have it (network, rate limit, server error…).
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+}
+
 /// A sync stage, for progress display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SyncStage {
@@ -480,6 +498,41 @@ impl SyncClient {
         let a = self.exchange(req, cancel).await?;
         self.check_status(&a)?;
         Self::parse::<api::EnrolResponse>(&a.body, "enrolment answer")
+    }
+
+    /// Sends a confirmed person's own visits to the tracer's case with a one-time case code
+    /// (`POST /api/v1/case-share`, with the device header like every call). An unknown, used or
+    /// expired code is [`CaseShareError::CodeRefused`]; network failures and other statuses are
+    /// [`CaseShareError::Sync`] as in [`SyncClient::sync`]. Nothing is stored on the phone.
+    pub async fn share_case(
+        &self,
+        code: &str,
+        visits: &[api::SharedVisit],
+        cancel: &CancelToken,
+    ) -> Result<api::CaseShareResponse, CaseShareError> {
+        if visits.is_empty() || visits.len() > api::MAX_SHARED_VISITS {
+            return Err(CaseShareError::VisitCount);
+        }
+        let req = self
+            .http
+            .post(self.url(api::PATH_CASE_SHARE)?)
+            .json(&api::CaseShareRequest {
+                code: code.to_owned(),
+                visits: visits.to_vec(),
+            });
+        let a = self.exchange(req, cancel).await?;
+        match self.check_status(&a) {
+            Ok(()) => {}
+            Err(SyncError::Server { status: 404, .. }) => return Err(CaseShareError::CodeRefused),
+            Err(SyncError::Server { status: 409, .. }) => {
+                return Err(CaseShareError::OutsideWindow);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Ok(Self::parse::<api::CaseShareResponse>(
+            &a.body,
+            "case share answer",
+        )?)
     }
 
     /// Runs a whole sync: trust list, exposure list (alerts), uploads.

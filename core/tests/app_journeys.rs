@@ -995,3 +995,546 @@ fn sync_failures_show_on_home_and_the_reset_notice() {
     let Screen::Home(h) = &u.screen else { panic!() };
     assert!(h.banners.is_empty());
 }
+
+// ---- Share my history with the health worker (issue 15) ----
+
+const CASE_LINK: &str = "HTTPS://QR.HADONG.GOV.VN/K/14ABCDEFGHIJKLMNOP";
+const DAY: Duration = Duration::from_secs(86_400);
+
+fn poster_of(info: &quetma_core::payload::venue::VenueInfo) -> venue::VenuePoster {
+    venue::decode(
+        &venue::encode(info, &signing_key(), SERVER).unwrap(),
+        &trust_list(),
+    )
+    .unwrap()
+}
+
+impl Phone {
+    /// Checks `profile` in at `info` now.
+    fn visit(&self, info: &quetma_core::payload::venue::VenueInfo, profile: &str) -> String {
+        self.app
+            .store()
+            .check_in(
+                &poster_of(info),
+                &[profile.to_owned()],
+                sealing_key().public(),
+                quetma_core::citizen::visits::CheckInOptions::default(),
+            )
+            .unwrap()[0]
+            .id
+            .clone()
+    }
+
+    /// The owner's visits: one 20 days ago (outside a 14-day code), two 3 days ago, one today;
+    /// the child one today. Returns (owner's visit ids in the window, oldest first; the child's).
+    fn share_history(&mut self) -> (Vec<String>, String) {
+        use quetma_core::payload::venue::fixtures::hadong_market;
+        let (me, kid) = self.owner_and_child();
+        self.visit(&hadong_market(), &me);
+        self.clock.advance(DAY * 17);
+        let a = self.visit(&hadong_pharmacy(), &me);
+        self.clock.advance(Duration::from_secs(2 * 3600));
+        let b = self.visit(&hadong_market(), &me);
+        self.clock.advance(DAY * 3);
+        let c = self.visit(&hadong_pharmacy(), &me);
+        let k = self.visit(&hadong_market(), &kid);
+        self.clock.advance(Duration::from_secs(600));
+        (vec![a, b, c], k)
+    }
+}
+
+fn preview(u: &Update) -> &quetma_core::app::share::SharePreviewView {
+    match &u.screen {
+        Screen::SharePreview(p) => p,
+        other => panic!("not the preview: {other:?}"),
+    }
+}
+
+#[test]
+fn share_history_from_a_link_untick_one_send_done() {
+    let mut ph = phone();
+    let (ids, kid_visit) = ph.share_history();
+    ph.app.start();
+    // The health worker's QR opened the app: straight to what will be sent.
+    let u = ph.tap(UiEvent::OpenUrl {
+        url: CASE_LINK.into(),
+    });
+    assert_eq!(u.route, Route::SharePreview);
+    assert_eq!(u.title, "Xem lại trước khi gửi");
+    assert_eq!(sounds(&u), vec![SoundCue::Success]);
+    assert!(
+        announced(&u)
+            .iter()
+            .any(|a| a.contains("Đã đọc mã ca bệnh"))
+    );
+    let p = preview(&u);
+    assert!(p.intro.contains("14 ngày"), "{}", p.intro);
+    assert!(p.consent.contains("không gửi tên"), "{}", p.consent);
+    // Two days, newest first; the 20-day-old visit and the child's are not in it.
+    assert_eq!(p.days.len(), 2);
+    assert_eq!(p.days[0].title, "Hôm nay");
+    let shown: Vec<&str> = p
+        .days
+        .iter()
+        .flat_map(|d| d.visits.iter().map(|v| v.visit_id.as_str()))
+        .collect();
+    assert_eq!(
+        shown,
+        vec![ids[2].as_str(), ids[1].as_str(), ids[0].as_str()]
+    );
+    assert!(!shown.contains(&kid_visit.as_str()));
+    assert!(p.days.iter().all(|d| d.visits.iter().all(|v| v.selected)));
+    assert_eq!(p.summary, "Sẽ gửi 3 trong 3 lần check-in.");
+    assert!(p.empty.is_none() && p.error.is_none());
+    assert!(p.send.enabled);
+    // Whose history: the phone keeps two people.
+    assert_eq!(p.profiles.len(), 2);
+
+    // Untick the market, three days ago.
+    let market = &p.days[1].visits[0];
+    assert!(
+        market.venue.starts_with("Chợ dân sinh Văn La"),
+        "{}",
+        market.venue
+    );
+    assert_eq!(
+        market.toggle,
+        UiEvent::ToggleShareVisit {
+            visit_id: ids[1].clone()
+        }
+    );
+    let u = ph.tap(market.toggle.clone());
+    let p = preview(&u);
+    assert!(!p.days[1].visits[0].selected);
+    assert!(p.days[1].visits[0].accessibility.contains("Không gửi"));
+    assert_eq!(p.summary, "Sẽ gửi 2 trong 3 lần check-in.");
+    assert_eq!(p.send.label, "Gửi 2 lần check-in");
+
+    // Send: the task carries the two ticked visits, the screen waits.
+    let u = ph.tap(UiEvent::SendHistory);
+    let task = AppTask::ShareHistory {
+        code: "14ABCDEFGHIJKLMNOP".into(),
+        visit_ids: vec![ids[2].clone(), ids[0].clone()],
+    };
+    assert!(
+        u.effects.contains(&Effect::RunTask { task: task.clone() }),
+        "{:?}",
+        u.effects
+    );
+    let p = preview(&u);
+    assert!(p.busy && !p.send.enabled);
+    let job = ph.app.prepare_task(task).expect("a server is configured");
+    let sent: Vec<(&str, i64)> = job
+        .shared()
+        .iter()
+        .map(|v| (v.venue_id.as_str(), v.started_at))
+        .collect();
+    let visit = |id: &str| ph.app.store().visit(id).unwrap();
+    assert_eq!(
+        sent,
+        vec![
+            (
+                hadong_pharmacy().venue_id.as_str(),
+                visit(&ids[2]).started_at
+            ),
+            (
+                hadong_pharmacy().venue_id.as_str(),
+                visit(&ids[0]).started_at
+            ),
+        ]
+    );
+    let u = ph.app.finish_task(JobOutcome::HistoryShared(Ok(
+        quetma_core::api::CaseShareResponse {
+            case_id: "C-ABC".into(),
+            visits: 2,
+        },
+    )));
+    assert_eq!(u.route, Route::ShareDone);
+    assert!(u.back.is_none());
+    let Screen::ShareDone(d) = &u.screen else {
+        panic!()
+    };
+    assert_eq!(d.headline, "Đã gửi 2 lần check-in cho cán bộ y tế");
+    assert!(announced(&u).contains(&d.headline), "{:?}", announced(&u));
+    // Nothing on the phone changed: the history keeps every visit.
+    assert_eq!(ph.app.store().history_by_day(None).unwrap().len(), 3);
+    let u = ph.tap(UiEvent::Back);
+    assert_eq!(u.route, Route::Home);
+}
+
+#[test]
+fn share_history_typed_scanned_refused_offline_and_another_deployment() {
+    let mut ph = phone();
+    let (ids, _) = ph.share_history();
+    let u = ph.app.start();
+    let Screen::Home(h) = &u.screen else { panic!() };
+    let menu = h
+        .menu
+        .iter()
+        .find(|b| b.label == "Chia sẻ lịch sử cho cán bộ y tế")
+        .expect("in the home menu");
+    let u = ph.tap(menu.event.clone());
+    assert_eq!(u.route, Route::ShareCode);
+    // A typo is refused in words; the code is read with spaces and lower case.
+    ph.tap(UiEvent::FieldChanged {
+        key: "case_code".into(),
+        value: "14abc".into(),
+    });
+    let u = ph.tap(UiEvent::Submit);
+    let Screen::ShareCode(c) = &u.screen else {
+        panic!()
+    };
+    assert_eq!(
+        c.code.error.as_deref(),
+        Some("Mã chưa đúng. Mã gồm 2 chữ số rồi 16 chữ cái hoặc số — hãy kiểm tra lại.")
+    );
+    ph.tap(UiEvent::FieldChanged {
+        key: "case_code".into(),
+        value: "14abcd efgh ijkl mnop".into(),
+    });
+    let u = ph.tap(UiEvent::Submit);
+    assert_eq!(u.route, Route::SharePreview);
+    assert_eq!(preview(&u).summary, "Sẽ gửi 3 trong 3 lần check-in.");
+
+    // The code was used already (or has expired): said plainly, with the way to another one.
+    let u = ph.tap(UiEvent::SendHistory);
+    let Some(Effect::RunTask { task }) = u
+        .effects
+        .iter()
+        .find(|e| matches!(e, Effect::RunTask { .. }))
+        .cloned()
+    else {
+        panic!("{:?}", u.effects)
+    };
+    ph.app.prepare_task(task).unwrap();
+    let u = ph.app.finish_task(JobOutcome::HistoryShared(Err(
+        quetma_core::sync::CaseShareError::CodeRefused,
+    )));
+    assert_eq!(u.route, Route::SharePreview);
+    let p = preview(&u);
+    let e = p.error.as_ref().unwrap();
+    assert_eq!(
+        e.text,
+        "Mã không đúng, đã dùng hoặc đã hết hạn. Hãy xin cán bộ y tế mã mới."
+    );
+    assert_eq!(sounds(&u), vec![SoundCue::Rejected]);
+    assert!(!p.busy && p.send.enabled);
+    let action = e.action.as_ref().unwrap();
+    assert_eq!(action.label, "Nhập mã khác");
+
+    // No network: nothing lost, try again.
+    ph.tap(UiEvent::SendHistory);
+    let u = ph.app.finish_task(JobOutcome::HistoryShared(Err(
+        quetma_core::sync::CaseShareError::Sync(SyncError::Network(NetworkFailure::Connect)),
+    )));
+    let e = preview(&u).error.clone().unwrap();
+    assert!(e.text.contains("không có mạng"), "{}", e.text);
+    assert!(e.text.contains("còn nguyên trên máy"), "{}", e.text);
+    assert_eq!(e.action.as_ref().unwrap().event, UiEvent::SendHistory);
+    let u = ph.tap(e.action.unwrap().event);
+    assert!(
+        u.effects
+            .iter()
+            .any(|e| matches!(e, Effect::RunTask { task: AppTask::ShareHistory { visit_ids, .. } } if visit_ids.len() == 3)),
+        "{:?}",
+        u.effects
+    );
+    ph.app.finish_task(JobOutcome::HistoryShared(Err(
+        quetma_core::sync::CaseShareError::CodeRefused,
+    )));
+
+    // "Another code" → the code screen; the camera reads the health worker's QR.
+    let u = ph.tap(action.event.clone());
+    assert_eq!(u.route, Route::ShareCode);
+    let Screen::ShareCode(c) = &u.screen else {
+        panic!()
+    };
+    ph.tap(c.scan.event.clone());
+    ph.tap(UiEvent::CameraPermission { granted: true });
+    let u = ph.frames_until_change(
+        &frame_of("HTTPS://QR.HADONG.GOV.VN/K/07ZYXWVUTSRQPONMLK", 6),
+        5,
+    );
+    assert_eq!(u.route, Route::SharePreview);
+    assert!(u.effects.contains(&Effect::CloseCamera));
+    let p = preview(&u);
+    assert!(p.intro.contains("7 ngày"), "{}", p.intro);
+    assert!(p.error.is_none());
+    // Back goes to the code screen, not the camera.
+    let u = ph.tap(UiEvent::Back);
+    assert_eq!(u.route, Route::ShareCode);
+
+    // A case code of another deployment is not used.
+    let u = ph.tap(UiEvent::OpenUrl {
+        url: "HTTPS://EVIL.EXAMPLE/K/14ABCDEFGHIJKLMNOP".into(),
+    });
+    assert_eq!(u.route, Route::ShareCode);
+    let Screen::ShareCode(c) = &u.screen else {
+        panic!()
+    };
+    assert_eq!(
+        c.error.as_deref(),
+        Some("Mã này thuộc hệ thống khác, không dùng được ở đây.")
+    );
+    assert_eq!(ids.len(), 3);
+}
+
+#[test]
+fn share_history_with_an_empty_window_says_so_and_sends_nothing() {
+    let mut ph = phone();
+    let (me, _) = ph.owner_and_child();
+    ph.visit(&hadong_pharmacy(), &me);
+    ph.clock.advance(DAY * 10);
+    let u = ph.tap(UiEvent::OpenUrl {
+        url: "https://qr.hadong.gov.vn/K/07ABCDEFGHIJKLMNOP".into(),
+    });
+    let p = preview(&u);
+    assert!(p.days.is_empty());
+    assert_eq!(
+        p.empty.as_deref(),
+        Some(
+            "Không có lần check-in nào trong 7 ngày gần đây trên máy này, nên không có gì để gửi. Hãy báo cho cán bộ y tế."
+        )
+    );
+    assert!(!p.send.enabled);
+    let u = ph.tap(UiEvent::SendHistory);
+    assert!(
+        !u.effects
+            .iter()
+            .any(|e| matches!(e, Effect::RunTask { .. }))
+    );
+    // In English too.
+    ph.app.dispatch(UiEvent::SetLanguage {
+        language: Language::En,
+    });
+    let u = ph.app.current();
+    assert!(
+        preview(&u)
+            .empty
+            .as_deref()
+            .unwrap()
+            .starts_with("There are no check-ins from the last 7 days")
+    );
+}
+
+// ---- The business scanner asks a card holder for a phone number (issue 15) ----
+
+fn scan_view(u: &Update) -> &quetma_core::app::business::BusinessScanView {
+    match &u.screen {
+        Screen::BusinessScan(b) => b,
+        other => panic!("not the scanner: {other:?}"),
+    }
+}
+
+/// The sealed records waiting for upload, opened with the authority's key (as the tracer's
+/// offline tool would).
+fn opened_visitors(ph: &Phone) -> Vec<(String, quetma_core::payload::ContactRecord)> {
+    ph.app
+        .store()
+        .outbox_pending(100)
+        .unwrap()
+        .into_iter()
+        .map(|i| {
+            let up: quetma_core::outbox::VisitorUpload = serde_json::from_str(&i.body).unwrap();
+            let record = up
+                .contact
+                .to_sealed()
+                .unwrap()
+                .open(&sealing_key())
+                .unwrap();
+            (up.client_id, record)
+        })
+        .collect()
+}
+
+fn has_sync(u: &Update) -> bool {
+    u.effects.contains(&Effect::RunTask {
+        task: AppTask::Sync,
+    })
+}
+
+#[test]
+fn card_scan_then_the_visitors_phone_number_sealed_in_the_same_record() {
+    let mut ph = enrolled_scanner();
+    ph.tap(UiEvent::StartScanning);
+    ph.tap(UiEvent::CameraPermission { granted: true });
+    let cccd = frame_of(CCCD, 5);
+    let u = ph.frames_until_change(&cccd, 5);
+    let b = scan_view(&u);
+    assert_eq!(b.last.as_ref().unwrap().kind, OutcomeKind::Accepted);
+    assert_eq!(b.counts.entries, 1, "counted at once");
+    assert_eq!(sounds(&u), vec![SoundCue::Success]);
+    let prompt = b.phone_prompt.as_ref().expect("a card has no phone: ask");
+    assert!(
+        prompt.text.starts_with("Thẻ không có số điện thoại"),
+        "{}",
+        prompt.text
+    );
+    assert!(prompt.text.contains("không bắt buộc"));
+    assert_eq!(prompt.field.key, "visitor_phone");
+    assert_eq!(prompt.field.kind, FieldKind::Phone);
+    assert!(!prompt.save.enabled);
+    assert_eq!(prompt.skip.event, UiEvent::SkipVisitorPhone);
+    assert!(!has_sync(&u), "the upload waits for the prompt");
+    // The same card still in view does not close the prompt.
+    for _ in 0..3 {
+        ph.frame(&cccd);
+    }
+    assert!(scan_view(&ph.app.current()).phone_prompt.is_some());
+
+    // A wrong number is said beside the field; what was typed stays.
+    ph.tap(UiEvent::FieldChanged {
+        key: "visitor_phone".into(),
+        value: "12".into(),
+    });
+    let u = ph.tap(UiEvent::SaveVisitorPhone);
+    let p = scan_view(&u).phone_prompt.as_ref().unwrap();
+    assert_eq!(p.field.error.as_deref(), Some("Số điện thoại không hợp lệ"));
+    assert_eq!(p.field.value, "12");
+    // The first upload went up meanwhile (a sync already running took it).
+    let store = ph.app.store().clone();
+    let first = store.outbox_pending(10).unwrap();
+    assert_eq!(first.len(), 1);
+    store
+        .outbox_mark_sent(&[(first[0].id.clone(), first[0].body.clone())])
+        .unwrap();
+    assert_eq!(store.outbox_counts().unwrap().pending, 0);
+
+    ph.tap(UiEvent::FieldChanged {
+        key: "visitor_phone".into(),
+        value: "0987 654 321".into(),
+    });
+    let u = ph.tap(UiEvent::Submit);
+    let b = scan_view(&u);
+    assert!(b.phone_prompt.is_none());
+    assert!(
+        b.last
+            .as_ref()
+            .unwrap()
+            .detail
+            .ends_with("Đã lưu số điện thoại")
+    );
+    assert!(announced(&u).contains(&"Đã lưu số điện thoại".to_string()));
+    assert!(has_sync(&u));
+    // Counted once; the record under the same id goes up again, now with the number.
+    assert_eq!(b.counts.entries, 1);
+    assert_eq!(b.counts.people, 1);
+    let opened = opened_visitors(&ph);
+    assert_eq!(opened.len(), 1);
+    assert_eq!(opened[0].0, first[0].id, "same record id");
+    let r = &opened[0].1;
+    assert_eq!(r.full_name, "Nguyễn Văn An");
+    assert_eq!(r.id_number.as_deref(), Some("001099012345"));
+    assert_eq!(r.phone.as_deref(), Some("0987 654 321"));
+    assert_eq!(r.source, quetma_core::payload::ContactSource::Cccd);
+    // Never in plaintext on disk.
+    let dump = ph.app.store().debug_dump_all_text().unwrap();
+    assert!(!dump.contains("0987 654 321") && !dump.contains("0987654321"));
+}
+
+#[test]
+fn the_next_visitor_skips_the_phone_prompt_and_both_are_counted() {
+    let mut ph = enrolled_scanner();
+    ph.tap(UiEvent::StartScanning);
+    ph.tap(UiEvent::CameraPermission { granted: true });
+    let u = ph.frames_until_change(&frame_of(CCCD, 5), 5);
+    assert!(scan_view(&u).phone_prompt.is_some());
+    // The next visitor shows a personal QR (it carries its own number): the prompt closes.
+    let visitor_dir = tempfile::tempdir().unwrap();
+    let visitor = store_at(visitor_dir.path(), &ph.clock);
+    let id = visitor
+        .add_profile(&profile(Relation::Owner, "Trần Thị Bình", 1985))
+        .unwrap()
+        .id;
+    let qr = visitor
+        .personal_qr(&id, sealing_key().public())
+        .unwrap()
+        .encode();
+    let u = ph.frames_until_change(&frame_of(&qr, 3), 5);
+    let b = scan_view(&u);
+    assert!(b.phone_prompt.is_none());
+    assert_eq!(b.last.as_ref().unwrap().kind, OutcomeKind::Accepted);
+    assert_eq!(b.counts.entries, 2);
+    assert!(has_sync(&u), "the held upload may go now");
+    let opened = opened_visitors(&ph);
+    assert_eq!(opened.len(), 2);
+    let card = opened
+        .iter()
+        .find(|(_, r)| r.source == quetma_core::payload::ContactSource::Cccd)
+        .unwrap();
+    assert_eq!(card.1.phone, None, "skipped: no number");
+
+    // Skip by hand closes it likewise.
+    let u = ph.frames_until_change(&frame_of(BHYT, 4), 5);
+    assert!(scan_view(&u).phone_prompt.is_some());
+    let u = ph.tap(UiEvent::SkipVisitorPhone);
+    assert!(scan_view(&u).phone_prompt.is_none());
+    assert_eq!(scan_view(&u).counts.entries, 3);
+}
+
+#[test]
+fn a_dependent_without_a_phone_carries_the_guardians_number_when_checking_in() {
+    let mut ph = phone();
+    let me = ph
+        .app
+        .store()
+        .add_profile(&profile(Relation::Owner, "Nguyễn Văn An", 1990))
+        .unwrap();
+    // The child has no phone of their own (the field was cleared).
+    let kid = ph
+        .app
+        .store()
+        .add_profile(&NewProfile {
+            phone: None,
+            ..profile(Relation::Child, "Nguyễn Thị Bông", 2016)
+        })
+        .unwrap();
+    assert_eq!(kid.phone, None);
+    // The profile form offers the guardian's number for a new dependent.
+    ph.go(Route::Profiles);
+    let u = ph.tap(UiEvent::AddProfile);
+    let Screen::Profiles(p) = &u.screen else {
+        panic!()
+    };
+    let phone_field = p
+        .form
+        .as_ref()
+        .unwrap()
+        .fields
+        .iter()
+        .find(|f| f.key == "phone")
+        .unwrap();
+    assert_eq!(phone_field.value, "0912345678");
+    assert!(phone_field.help.is_some());
+    ph.visit(&hadong_pharmacy(), &me.id);
+    let kid_visit = ph.visit(&hadong_pharmacy(), &kid.id);
+    let item = ph
+        .app
+        .store()
+        .outbox_pending(10)
+        .unwrap()
+        .into_iter()
+        .find(|i| i.id == kid_visit)
+        .unwrap();
+    let up: quetma_core::outbox::VisitUpload = serde_json::from_str(&item.body).unwrap();
+    let r = up
+        .contact
+        .to_sealed()
+        .unwrap()
+        .open(&sealing_key())
+        .unwrap();
+    assert_eq!(r.full_name, "Nguyễn Thị Bông");
+    assert_eq!(
+        r.phone.as_deref(),
+        Some("0912345678"),
+        "the guardian's number"
+    );
+    // The child's personal QR carries it too.
+    let qr = ph
+        .app
+        .store()
+        .personal_qr(&kid.id, sealing_key().public())
+        .unwrap();
+    let r = qr.contact.open(&sealing_key()).unwrap();
+    assert_eq!(r.phone.as_deref(), Some("0912345678"));
+}

@@ -20,8 +20,8 @@ use quetma_core::payload::venue::{self, VenueCategory, VenueInfo, VenuePoster, f
 use quetma_core::payload::{IdKind, Scanned, classify};
 use quetma_core::store::{MINUTE_MS, ManualClock, MemoryKeyVault, Settings, Store};
 use quetma_core::sync::{
-    CancelToken, NetworkFailure, NoProgress, SyncClient, SyncConfig, SyncError, SyncProgress,
-    SyncProgressUpdate, SyncStage,
+    CancelToken, CaseShareError, NetworkFailure, NoProgress, SyncClient, SyncConfig, SyncError,
+    SyncProgress, SyncProgressUpdate, SyncStage,
 };
 
 /// 2026-09-21 00:00 UTC.
@@ -637,4 +637,125 @@ async fn back_off_survives_the_app_being_killed() {
     clock.set(T0 + 31_000);
     let r = client.sync(&NoProgress, &CancelToken::new()).await.unwrap();
     assert_eq!(r.sent, 3);
+}
+
+fn shared(v: &Visit) -> api::SharedVisit {
+    api::SharedVisit {
+        venue_id: v.venue_id.clone(),
+        started_at: v.started_at,
+        ended_at: v.ended_at,
+        planned_end: Some(v.planned_end),
+    }
+}
+
+#[tokio::test]
+async fn case_share_sends_the_chosen_visits_once_with_the_device_header() {
+    let p = phone().await;
+    let visits = p.family_visit();
+    p.server.with(|s| {
+        s.case_codes
+            .insert("14ABCDEFGHIJKLMNOP".into(), (14, false))
+    });
+    let one = [shared(&visits[0])];
+    let cancel = CancelToken::new();
+    let r = p
+        .client
+        .share_case("14ABCDEFGHIJKLMNOP", &one, &cancel)
+        .await
+        .unwrap();
+    assert_eq!(r.visits, 1);
+    assert_eq!(r.case_id, "C-FAKE");
+    let seen = p.server.seen(api::PATH_CASE_SHARE);
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        seen[0]
+            .headers
+            .get(&api::DEVICE_HEADER.to_ascii_lowercase()),
+        Some(&DEVICE.to_string())
+    );
+    let sent = p.server.with(|s| s.shares.clone());
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].visits, one.to_vec());
+    // The code works once: the second try is refused as a code problem, not a sync error.
+    let again = p
+        .client
+        .share_case("14ABCDEFGHIJKLMNOP", &one, &cancel)
+        .await
+        .unwrap_err();
+    assert!(matches!(again, CaseShareError::CodeRefused), "{again:?}");
+    // An unknown code likewise.
+    let unknown = p
+        .client
+        .share_case("14ZZZZZZZZZZZZZZZZ", &one, &cancel)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(unknown, CaseShareError::CodeRefused),
+        "{unknown:?}"
+    );
+    // Nothing to send never reaches the server.
+    let none = p
+        .client
+        .share_case("14ABCDEFGHIJKLMNOP", &[], &cancel)
+        .await
+        .unwrap_err();
+    assert!(matches!(none, CaseShareError::VisitCount), "{none:?}");
+    assert_eq!(p.server.seen(api::PATH_CASE_SHARE).len(), 3);
+    // Sharing stores nothing and queues nothing new on the phone.
+    assert_eq!(p.store.outbox_counts().unwrap().pending, 2);
+}
+
+#[tokio::test]
+async fn case_share_outside_the_window_server_errors_and_no_network_are_typed() {
+    let p = phone().await;
+    let visits = p.family_visit();
+    p.server
+        .with(|s| s.case_codes.insert("02ABCDEFGHIJKLMNOP".into(), (2, false)));
+    // Three days later the visit is outside a two-day code's window.
+    p.clock.advance(Duration::from_secs(3 * 86_400));
+    let cancel = CancelToken::new();
+    let e = p
+        .client
+        .share_case("02ABCDEFGHIJKLMNOP", &[shared(&visits[0])], &cancel)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, CaseShareError::OutsideWindow), "{e:?}");
+    p.server.fault(api::PATH_CASE_SHARE, Fault::Status500);
+    let e = p
+        .client
+        .share_case("02ABCDEFGHIJKLMNOP", &[shared(&visits[0])], &cancel)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            CaseShareError::Sync(SyncError::Server { status: 500, .. })
+        ),
+        "{e:?}"
+    );
+    p.server.fault(api::PATH_CASE_SHARE, Fault::RateLimited(30));
+    let e = p
+        .client
+        .share_case("02ABCDEFGHIJKLMNOP", &[shared(&visits[0])], &cancel)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            CaseShareError::Sync(SyncError::RateLimited {
+                retry_after_ms: Some(30_000)
+            })
+        ),
+        "{e:?}"
+    );
+    let offline = phone_with(|c| c.base_url = "http://127.0.0.1:9".into()).await;
+    let e = offline
+        .client
+        .share_case("02ABCDEFGHIJKLMNOP", &[shared(&visits[0])], &cancel)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, CaseShareError::Sync(SyncError::Network(_))),
+        "{e:?}"
+    );
 }

@@ -131,6 +131,13 @@ pub enum ScannedCode {
         /// The deployment it belongs to.
         base_url: String,
     },
+    /// A tracer's case code (the app's "share my history" flow takes it).
+    CaseCode {
+        /// The deployment it belongs to.
+        base_url: String,
+        /// Days of history it asks for.
+        window_days: u32,
+    },
     /// Not a code QuetMa knows.
     Unknown,
 }
@@ -168,6 +175,10 @@ impl ScannedCode {
             },
             Scanned::Enrolment(l) => Self::Enrolment {
                 base_url: l.base_url.clone(),
+            },
+            Scanned::CaseCode(l) => Self::CaseCode {
+                base_url: l.base_url.clone(),
+                window_days: l.code.window_days,
             },
             Scanned::Unknown => Self::Unknown,
         }

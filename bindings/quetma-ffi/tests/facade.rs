@@ -306,3 +306,49 @@ fn a_cancelled_sync_returns_cancelled_and_keeps_the_outbox() {
     assert_eq!((counts.pending, counts.failing, counts.sent), (1, 0, 0));
     drop(listener);
 }
+
+#[test]
+fn share_my_history_crosses_the_facade_and_an_unreachable_server_keeps_everything() {
+    use quetma_core::app::{AppOptions, AppTask, DisplayInfo, Effect, Language, Screen, UiEvent};
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with_a_visit(dir.path());
+    let flows = app
+        .flows(AppOptions {
+            server_url: Some("http://127.0.0.1:9".into()),
+            language: Language::En,
+            display: DisplayInfo::default(),
+        })
+        .unwrap();
+    flows.start().unwrap();
+    // The health worker's QR opened the app: the preview of what would be sent.
+    let u = flows
+        .dispatch(UiEvent::OpenUrl {
+            url: "HTTP://127.0.0.1:9/K/14ABCDEFGHIJKLMNOP".into(),
+        })
+        .unwrap();
+    let Screen::SharePreview(p) = &u.screen else {
+        panic!("{:?}", u.screen)
+    };
+    assert_eq!(p.summary, "1 of 1 check-ins will be sent.");
+    let u = flows.dispatch(UiEvent::SendHistory).unwrap();
+    let task = u
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::RunTask { task } => Some(task.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(matches!(task, AppTask::ShareHistory { .. }));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let u = rt.block_on(flows.run_task(task)).unwrap().unwrap();
+    let Screen::SharePreview(p) = &u.screen else {
+        panic!("{:?}", u.screen)
+    };
+    let e = p.error.as_ref().unwrap();
+    assert!(e.text.starts_with("Not sent: no network"), "{}", e.text);
+    assert_eq!(e.action.as_ref().unwrap().event, UiEvent::SendHistory);
+    assert!(!p.busy && p.send.enabled, "ready to try again");
+    // The history is untouched.
+    assert_eq!(app.outbox_counts().unwrap().pending, 1);
+}

@@ -1,6 +1,18 @@
 //! The business scanner: enrol a staff phone with the owner's one-time QR, choose checkpoint
 //! and direction, scan continuously with the outcome of each code (sound, vibration, words),
 //! type in a visitor with nothing to show, today's counts and the sync line.
+//!
+//! After a card (CCCD, BHYT — cards carry no phone number) the scanner may ask for the
+//! visitor's number, optionally, so the health worker can call them. The visitor is counted at
+//! once (the beep is not held up); the card's record stays in memory only while the prompt is
+//! open. "Save" seals the record again with the number and puts it in place of the entry's
+//! sealed record and queued upload, under the same id ([`Store::add_visitor_phone`]); "Skip",
+//! scanning the next visitor or leaving the scanner drops the record from memory. The upload
+//! waits for the prompt (no sync is asked for while it is open), so usually only the final
+//! record goes up; if an earlier sync took the first one, the replacement follows under the
+//! same id and the server keeps the latest. Holding the whole entry back until the prompt
+//! resolves was rejected: a visitor would be lost if the app died with the prompt open, and the
+//! count and beep would lag behind the queue.
 
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +28,7 @@ use crate::business::{
     Direction, ManualEntryProblem, RejectReason, ScanOutcome, ScannerSession, VisitorCounts,
 };
 use crate::payload::enrolment::{self, EnrolmentLink};
-use crate::payload::{ContactSource, Scanned};
+use crate::payload::{ContactRecord, ContactSource, Scanned};
 use crate::scan::LumaFrame;
 use crate::store::Store;
 
@@ -76,6 +88,41 @@ pub struct BusinessScanView {
     pub sync: SyncView,
     /// Camera permission denied: why, and the way to the settings.
     pub permission: Option<super::scan::PermissionView>,
+    /// After a card without a phone number: ask for one (optional).
+    pub phone_prompt: Option<PhonePromptView>,
+}
+
+/// The field key of the visitor's phone number in [`PhonePromptView`].
+pub const PHONE_FIELD: &str = "visitor_phone";
+
+/// A small inline question after a card scan: the visitor's phone number, optional.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhonePromptView {
+    /// "The card has no phone number. Ask Nguyễn V. A. for one, so health workers can call
+    /// (optional)."
+    pub text: String,
+    /// The number (key [`PHONE_FIELD`], kind `Phone`; its error beside it).
+    pub field: form::FieldView,
+    /// Save the number ([`UiEvent::SaveVisitorPhone`]).
+    pub save: ButtonView,
+    /// No number ([`UiEvent::SkipVisitorPhone`]; scanning the next visitor skips too).
+    pub skip: ButtonView,
+}
+
+/// A card scan waiting for the visitor's phone number (memory only).
+#[derive(Debug)]
+pub(crate) struct PendingPhone {
+    /// The visitor entry.
+    entry_id: String,
+    /// The card's record (redacted `Debug`), dropped when the prompt closes.
+    record: ContactRecord,
+    /// The scanned text, so the same card still in view does not skip the prompt.
+    scanned: String,
+    /// The visitor's hint, for the question.
+    who: String,
+    typed: String,
+    error: Option<String>,
 }
 
 /// What one code did.
@@ -137,6 +184,7 @@ pub(crate) struct BusinessState {
     pub(crate) manual_errors: Vec<(String, String)>,
     pub(crate) last: Option<OutcomeView>,
     pub(crate) hint: guidance::HintState,
+    pub(crate) phone: Option<PendingPhone>,
 }
 
 impl BusinessState {
@@ -362,6 +410,87 @@ impl App {
                     ),
                 }
             }),
+            phone_prompt: b.phone.as_ref().map(|p| {
+                let mut values = Values::new();
+                values.insert(PHONE_FIELD.into(), p.typed.clone());
+                let mut field = form::field(
+                    PHONE_FIELD,
+                    self.t("visitor-phone-label"),
+                    FieldKind::Phone,
+                    &values,
+                    false,
+                );
+                field.error = p.error.clone();
+                PhonePromptView {
+                    text: self.tw("visitor-phone-ask", &[("who", Arg::Str(&p.who))]),
+                    field,
+                    save: ButtonView::new(
+                        self.t("save"),
+                        UiEvent::SaveVisitorPhone,
+                        ButtonStyle::Primary,
+                    )
+                    .enabled(!p.typed.trim().is_empty()),
+                    skip: ButtonView::new(
+                        self.t("visitor-phone-skip"),
+                        UiEvent::SkipVisitorPhone,
+                        ButtonStyle::Plain,
+                    ),
+                }
+            }),
+        }
+    }
+
+    /// The phone number typed in the prompt.
+    pub(crate) fn visitor_phone_typed(&mut self, value: String) {
+        if let Some(p) = &mut self.business.phone {
+            p.typed = value;
+            p.error = None;
+        }
+    }
+
+    /// Closes the phone prompt without a number (skip, next visitor, leaving the scanner); the
+    /// upload it held back may go now.
+    pub(crate) fn skip_visitor_phone(&mut self) -> Vec<Effect> {
+        if self.business.phone.take().is_some() {
+            self.sync_effect(false)
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn save_visitor_phone(&mut self) -> Vec<Effect> {
+        let Some(p) = self.business.phone.as_ref() else {
+            return Vec::new();
+        };
+        match self
+            .store
+            .add_visitor_phone(&p.entry_id, &p.record, &p.typed, &self.sealing)
+        {
+            Ok(()) => {
+                self.business.phone = None;
+                let text = self.t("visitor-phone-saved");
+                if let Some(last) = &mut self.business.last {
+                    last.detail = format!("{} · {}", last.detail, text);
+                }
+                let mut fx = vec![Effect::Announce { text }];
+                fx.extend(self.sync_effect(false));
+                fx
+            }
+            Err(e) => {
+                let text = match ManualEntryProblem::of(&e) {
+                    Some(problem) => self.problem_text(problem),
+                    None => {
+                        tracing::warn!(error = %e, "visitor phone not saved");
+                        self.t("error-storage")
+                    }
+                };
+                if let Some(p) = &mut self.business.phone {
+                    p.error = Some(text.clone());
+                }
+                let mut fx = feedback::effects(Outcome::Rejected).to_vec();
+                fx.push(Effect::Announce { text });
+                fx
+            }
         }
     }
 
@@ -457,6 +586,8 @@ impl App {
                 fx.extend(self.sync_effect(true));
                 fx
             }
+            UiEvent::SaveVisitorPhone => self.save_visitor_phone(),
+            UiEvent::SkipVisitorPhone => self.skip_visitor_phone(),
             UiEvent::LeaveBusinessMode => {
                 if let Some(s) = self.business.session.take() {
                     let _ = self.store.end_scanner_session(&s.id);
@@ -545,6 +676,16 @@ impl App {
         }
         let mut fx = Vec::new();
         for r in results {
+            // The next visitor's code closes the phone prompt (no number given); the same card
+            // still in view does not.
+            if self
+                .business
+                .phone
+                .as_ref()
+                .is_some_and(|p| p.scanned != r.text)
+            {
+                fx.extend(self.skip_visitor_phone());
+            }
             fx.extend(self.record_scanned(&r.scanned, &r.text));
         }
         Some(fx)
@@ -555,9 +696,21 @@ impl App {
             return Vec::new();
         };
         let outcome = self.store.record_scan(&session.id, scanned, &self.sealing);
+        // A card without a phone number: ask for one once it is counted.
+        let card_record = match scanned {
+            Scanned::Cccd(c) => Some(c.contact_record()),
+            Scanned::Bhyt(c) => Some(c.contact_record()),
+            Scanned::National(c) => Some(c.contact_record()),
+            _ => None,
+        }
+        .filter(|r| r.phone.is_none());
         let reason_text = |s: &Self, r: &RejectReason| match s.lang {
             Language::Vi => r.message_vi().to_owned(),
             Language::En => r.message_en().to_owned(),
+        };
+        let outcome_entry = match &outcome {
+            Ok(ScanOutcome::Recorded(entry)) => Some(entry.clone()),
+            _ => None,
         };
         let (view, kind) = match outcome {
             Ok(ScanOutcome::Recorded(entry)) => (
@@ -622,8 +775,27 @@ impl App {
         fx.push(Effect::Announce {
             text: format!("{}. {}", view.title, view.detail),
         });
+        let asked = match (&outcome_entry, card_record) {
+            (Some(entry), Some(record)) => {
+                let who = hint_text(&entry.hint);
+                fx.push(Effect::Announce {
+                    text: self.tw("visitor-phone-ask", &[("who", Arg::Str(&who))]),
+                });
+                self.business.phone = Some(PendingPhone {
+                    entry_id: entry.id.clone(),
+                    record,
+                    scanned: text.to_owned(),
+                    who,
+                    typed: String::new(),
+                    error: None,
+                });
+                true
+            }
+            _ => false,
+        };
         self.business.last = Some(view);
-        if kind == Outcome::Success {
+        // The upload waits while the phone prompt is open.
+        if kind == Outcome::Success && !asked {
             fx.extend(self.sync_effect(false));
         }
         fx

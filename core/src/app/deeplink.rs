@@ -1,5 +1,6 @@
 //! Links that open the app (Android App Links, iOS Universal Links): a poster URL lands on the
-//! confirm screen, an enrolment URL on the enrolment screen, anything else on home with a note.
+//! confirm screen, an enrolment URL on the enrolment screen, a case-code URL on the "share my
+//! history" preview, anything else on home with a note.
 
 use super::view::{Banner, Level};
 use super::{App, Effect, Route};
@@ -15,6 +16,7 @@ impl App {
                 fx
             }
             Scanned::Enrolment(link) => self.enrolment_link(link),
+            Scanned::CaseCode(link) => self.case_code_link(link),
             Scanned::Invalid(_) => {
                 self.notice = Some(Banner {
                     text: self.t("link-bad-poster"),

@@ -127,6 +127,10 @@ impl App {
                 self.business.manual.insert(key.to_owned(), value);
                 self.business.manual_errors.retain(|(k, _)| k != key);
             }
+            Route::ShareCode if key == super::share::CODE_FIELD => self.share_code_typed(value),
+            Route::BusinessScan if key == super::business::PHONE_FIELD => {
+                self.visitor_phone_typed(value);
+            }
             _ => {}
         }
         Vec::new()
@@ -140,6 +144,9 @@ impl App {
             Route::ManualEntry => self.submit_manual(),
             Route::BusinessCheckpoint => self.business_event(super::UiEvent::StartScanning),
             Route::BusinessEnrol => self.business_event(super::UiEvent::Enrol),
+            Route::ShareCode => self.submit_case_code(),
+            Route::SharePreview => self.share_event(super::UiEvent::SendHistory),
+            Route::BusinessScan => self.business_event(super::UiEvent::SaveVisitorPhone),
             _ => Vec::new(),
         }
     }
@@ -148,6 +155,7 @@ impl App {
     pub(crate) fn select_profile(&mut self, profile_id: String) -> Vec<Effect> {
         match self.route() {
             Route::PersonalQr => self.personal.profile_id = Some(profile_id),
+            Route::SharePreview => self.select_share_profile(profile_id),
             _ => {
                 self.declare.profile_id = Some(profile_id);
                 self.declare.filled_for = None;

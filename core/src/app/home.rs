@@ -144,6 +144,7 @@ impl App {
         };
         let menu = vec![
             nav(self, "menu-history", Route::History),
+            nav(self, "menu-share", Route::ShareCode),
             nav(self, "menu-declaration", Route::Declaration),
             nav(self, "menu-profiles", Route::Profiles),
             nav(self, "menu-alerts", Route::Alerts),

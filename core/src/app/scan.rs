@@ -186,6 +186,7 @@ impl App {
         match classify(text, &self.trust) {
             Scanned::Venue(poster) => self.begin_confirm(poster, text),
             Scanned::Enrolment(link) => self.enrolment_link(link),
+            Scanned::CaseCode(link) => self.case_code_link(link),
             other => {
                 let hint = citizen_hint(&other, text);
                 let now = self.store.now_ms();
@@ -217,7 +218,7 @@ pub(crate) fn citizen_hint(s: &Scanned, text: &str) -> HintKind {
         Scanned::Cccd(_) | Scanned::Bhyt(_) | Scanned::National(_) => HintKind::IdCard,
         Scanned::Personal(_) => HintKind::PersonalCode,
         Scanned::Enrolment(_) => HintKind::EnrolmentCode,
-        Scanned::Venue(_) => HintKind::Aim,
+        Scanned::Venue(_) | Scanned::CaseCode(_) => HintKind::Aim,
         Scanned::Invalid(InvalidCode::Venue(_)) => HintKind::BadPoster,
         Scanned::Invalid(_) => HintKind::IdCard,
         Scanned::Unknown => foreign_hint(text),

@@ -1,5 +1,5 @@
-//! Network work the flows ask for: a sync (trust list, exposure list, uploads) and a staff
-//! phone's enrolment. The flow decides when ([`Effect::RunTask`]); the façade runs the [`Job`]
+//! Network work the flows ask for: a sync (trust list, exposure list, uploads), a staff
+//! phone's enrolment, and a confirmed person's history sent with a case code. The flow decides when ([`Effect::RunTask`]); the façade runs the [`Job`]
 //! off the UI thread and hands the outcome back, which the flow turns into the next screen.
 //! Syncs are throttled here, so no shell needs its own timer rules.
 
@@ -7,9 +7,11 @@ use super::feedback::{self, Outcome};
 use super::i18n::Arg;
 use super::view::{Banner, ButtonStyle, ButtonView, Level, SyncView};
 use super::{App, Effect, UiEvent, Update, saved};
-use crate::api::EnrolResponse;
+use crate::api::{CaseShareResponse, EnrolResponse, SharedVisit};
 use crate::store::new_id;
-use crate::sync::{CancelToken, NoProgress, SyncClient, SyncConfig, SyncError, SyncReport};
+use crate::sync::{
+    CancelToken, CaseShareError, NoProgress, SyncClient, SyncConfig, SyncError, SyncReport,
+};
 
 /// A network task.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
@@ -21,6 +23,13 @@ pub enum AppTask {
     Enrol {
         /// The code.
         code: String,
+    },
+    /// Send the ticked visits of one's history to a tracer's case.
+    ShareHistory {
+        /// The case code.
+        code: String,
+        /// The visits the person chose (their venue and times are read from the store).
+        visit_ids: Vec<String>,
     },
 }
 
@@ -46,6 +55,8 @@ pub(crate) struct SyncStatus {
 pub struct Job {
     client: SyncClient,
     task: AppTask,
+    /// The visits of a share, read from the store when the job was prepared.
+    shared: Vec<SharedVisit>,
 }
 
 /// A task's result, for [`App::finish_task`].
@@ -55,6 +66,8 @@ pub enum JobOutcome {
     Synced(Result<SyncReport, SyncError>),
     /// An enrolment ended.
     Enrolled(Result<EnrolResponse, SyncError>),
+    /// A history share ended.
+    HistoryShared(Result<CaseShareResponse, CaseShareError>),
 }
 
 impl Job {
@@ -63,11 +76,19 @@ impl Job {
         &self.task
     }
 
+    /// The visits a share task sends (empty for other tasks).
+    pub fn shared(&self) -> &[SharedVisit] {
+        &self.shared
+    }
+
     /// Runs it (on any tokio runtime).
     pub async fn run(self, cancel: &CancelToken) -> JobOutcome {
         match &self.task {
             AppTask::Sync => JobOutcome::Synced(self.client.sync(&NoProgress, cancel).await),
             AppTask::Enrol { code } => JobOutcome::Enrolled(self.client.enrol(code, cancel).await),
+            AppTask::ShareHistory { code, .. } => {
+                JobOutcome::HistoryShared(self.client.share_case(code, &self.shared, cancel).await)
+            }
         }
     }
 }
@@ -128,12 +149,21 @@ impl App {
         }
         let mut config = SyncConfig::new(url, self.device_id(), self.bundled_trust.clone());
         config.scanner_token = self.scanner_token();
+        let shared = match &task {
+            AppTask::ShareHistory { visit_ids, .. } => self.shared_visits(visit_ids),
+            _ => Vec::new(),
+        };
         match SyncClient::new(self.store.clone(), config) {
-            Ok(client) => Some(Job { client, task }),
+            Ok(client) => Some(Job {
+                client,
+                task,
+                shared,
+            }),
             Err(e) => {
                 tracing::warn!(error = %e, "sync client");
                 self.sync.running = false;
                 self.sync.last_error = Some(self.sync_error_text(&e));
+                self.share.busy = false;
                 None
             }
         }
@@ -143,6 +173,7 @@ impl App {
     pub fn finish_task(&mut self, outcome: JobOutcome) -> Update {
         let fx = match outcome {
             JobOutcome::Synced(r) => self.synced(r),
+            JobOutcome::HistoryShared(r) => self.history_shared(r),
             JobOutcome::Enrolled(r) => {
                 self.business.busy = false;
                 match r {

@@ -15,6 +15,7 @@ use super::personal::PersonalQrView;
 use super::profiles::ProfilesView;
 use super::scan::ScanView;
 use super::settings::SettingsView;
+use super::share::{ShareCodeView, ShareDoneView, SharePreviewView};
 use super::tasks::AppTask;
 
 /// What the shell shows after an event: one screen, and what to do.
@@ -68,6 +69,12 @@ pub enum Screen {
     BusinessScan(BusinessScanView),
     /// Business: manual entry.
     ManualEntry(FormView),
+    /// Share my history: the case code.
+    ShareCode(ShareCodeView),
+    /// Share my history: what will be sent.
+    SharePreview(SharePreviewView),
+    /// Share my history: sent.
+    ShareDone(ShareDoneView),
 }
 
 /// A button: its label, what it sends, how it looks.
@@ -441,6 +448,19 @@ pub enum UiEvent {
     StopScanning,
     /// Leave business mode (the phone is no longer the venue's scanner).
     LeaveBusinessMode,
+    /// Business scanner: save the phone number typed for the visitor just scanned (field
+    /// `visitor_phone`).
+    SaveVisitorPhone,
+    /// Business scanner: no phone number for the visitor just scanned (scanning the next
+    /// visitor skips too).
+    SkipVisitorPhone,
+    /// Share my history: tick or untick one visit.
+    ToggleShareVisit {
+        /// The visit.
+        visit_id: String,
+    },
+    /// Share my history: send the ticked visits.
+    SendHistory,
 }
 
 /// The title's text id of each route.
@@ -460,6 +480,9 @@ pub(crate) fn title_id(route: Route) -> &'static str {
         Route::BusinessCheckpoint => "title-checkpoint",
         Route::BusinessScan => "title-business-scan",
         Route::ManualEntry => "title-manual",
+        Route::ShareCode => "title-share-code",
+        Route::SharePreview => "title-share-preview",
+        Route::ShareDone => "title-share-done",
     }
 }
 

@@ -309,6 +309,21 @@ impl Store {
         Ok(out)
     }
 
+    /// The contact record sealed for a profile (at check-in, in its personal QR): a dependent
+    /// without a phone of their own carries the owner's number — the guardian the health worker
+    /// calls.
+    pub fn sealing_record(&self, profile: &Profile) -> Result<ContactRecord, StoreError> {
+        let mut record = profile.contact_record();
+        if record.phone.is_none() && profile.relation != Relation::Owner {
+            record.phone = self
+                .profiles()?
+                .into_iter()
+                .find(|p| p.relation == Relation::Owner)
+                .and_then(|p| p.phone);
+        }
+        Ok(record)
+    }
+
     /// The personal QR of a profile: display hint, latest declaration summary (if one was made
     /// in the last 14 days), contact record sealed to `authority`.
     pub fn personal_qr(
@@ -319,11 +334,11 @@ impl Store {
         let profile = self.profile(profile_id)?;
         let summary = self.latest_declaration_summary(profile_id)?;
         let now = self.now_ms();
-        let qr = PersonalQr::new(&profile.contact_record(), summary, authority, now / 1000)
-            .map_err(|e| match e {
-                PersonalError::Seal(_) => StoreError::Invalid("profile cannot be sealed"),
-                _ => StoreError::Invalid("personal QR"),
-            })?;
+        let record = self.sealing_record(&profile)?;
+        let qr = PersonalQr::new(&record, summary, authority, now / 1000).map_err(|e| match e {
+            PersonalError::Seal(_) => StoreError::Invalid("profile cannot be sealed"),
+            _ => StoreError::Invalid("personal QR"),
+        })?;
         Ok(qr.with_holder(self.holder_tag(profile_id, now)))
     }
 

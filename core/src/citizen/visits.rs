@@ -218,8 +218,8 @@ impl Store {
         let mut sealed = Vec::with_capacity(profile_ids.len());
         for id in profile_ids {
             let profile = self.profile(id)?;
-            let contact = profile
-                .contact_record()
+            let contact = self
+                .sealing_record(&profile)?
                 .seal(authority)
                 .map_err(|_| StoreError::Invalid("profile cannot be sealed"))?;
             sealed.push((id.clone(), SealedContactJson::from(&contact)));

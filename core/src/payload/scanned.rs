@@ -22,6 +22,8 @@ pub enum Scanned {
     National(NationalQr),
     /// A staff-phone enrolment link from a venue owner's portal.
     Enrolment(super::enrolment::EnrolmentLink),
+    /// A tracer's case code (`{BASE}/K/{CODE}`): the confirmed person shares their history.
+    CaseCode(super::casecode::CaseCodeLink),
     /// A code of a kind we know, but invalid: the reason says why.
     Invalid(InvalidCode),
     /// Not a code we know.
@@ -57,6 +59,9 @@ pub fn classify(text: &str, trust: &TrustList) -> Scanned {
     }
     if let Some(link) = super::enrolment::parse(text) {
         return Scanned::Enrolment(link);
+    }
+    if let Some(link) = super::casecode::parse_link(text) {
+        return Scanned::CaseCode(link);
     }
     match personal::decode(text) {
         Ok(v) => return Scanned::Personal(v),

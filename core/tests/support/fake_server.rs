@@ -61,6 +61,10 @@ pub struct State {
     pub seen: Vec<Seen>,
     /// Server clock minus the shared clock, ms.
     pub skew_ms: i64,
+    /// Case codes the tracer opened: code → (window days, used).
+    pub case_codes: HashMap<String, (i64, bool)>,
+    /// Case shares received (accepted ones).
+    pub shares: Vec<api::CaseShareRequest>,
 }
 
 pub struct FakeServer {
@@ -105,6 +109,8 @@ impl FakeServer {
             reject_venues: HashMap::new(),
             seen: Vec::new(),
             skew_ms: 0,
+            case_codes: HashMap::new(),
+            shares: Vec::new(),
         }));
         let st = Arc::clone(&state);
         let ck = Arc::clone(&clock);
@@ -417,6 +423,44 @@ fn handle(
                 resp.accepted.push(v.client_id.clone());
             }
             s.batches.push(batch);
+            (200, vec![], json(&resp))
+        }
+        ("POST", api::PATH_CASE_SHARE) => {
+            let Ok(share) = serde_json::from_slice::<api::CaseShareRequest>(&req.body) else {
+                return (400, vec![], br#"{"code":"invalid","message":"x"}"#.to_vec());
+            };
+            let Some((days, used)) = s.case_codes.get(&share.code).copied() else {
+                return (
+                    404,
+                    vec![],
+                    br#"{"code":"unknown_code","message":"x"}"#.to_vec(),
+                );
+            };
+            if used {
+                return (
+                    404,
+                    vec![],
+                    br#"{"code":"unknown_code","message":"x"}"#.to_vec(),
+                );
+            }
+            let from = now - days * 86_400_000;
+            if share
+                .visits
+                .iter()
+                .any(|v| v.ended_at.or(v.planned_end).unwrap_or(v.started_at) < from)
+            {
+                return (
+                    409,
+                    vec![],
+                    br#"{"code":"conflict","message":"x"}"#.to_vec(),
+                );
+            }
+            s.case_codes.insert(share.code.clone(), (days, true));
+            let resp = api::CaseShareResponse {
+                case_id: "C-FAKE".into(),
+                visits: share.visits.len() as u64,
+            };
+            s.shares.push(share);
             (200, vec![], json(&resp))
         }
         _ => (

@@ -134,6 +134,10 @@ pub fn describe(scanned: &Scanned) -> String {
             "Mã thêm máy quét của nhân viên / Staff-phone enrolment code for {}",
             l.base_url
         ),
+        Scanned::CaseCode(l) => format!(
+            "Mã ca bệnh ({} ngày lịch sử) / Case code ({} days of history) for {}",
+            l.code.window_days, l.code.window_days, l.base_url
+        ),
         Scanned::Unknown => "Không phải mã QuetMa / Not a code we know".into(),
     }
 }

@@ -40,6 +40,9 @@ title-enrol = Venue scanner
 title-checkpoint = Checkpoint
 title-business-scan = Scanning visitors
 title-manual = Enter by hand
+title-share-code = Share my history with the health worker
+title-share-preview = Check before sending
+title-share-done = Sent
 
 ## Home
 home-greeting = Hello, { $name }
@@ -63,6 +66,7 @@ menu-profiles = Family profiles
 menu-alerts = Alerts
 menu-settings = Settings
 menu-business = Venue mode (scan visitors)
+menu-share = Share my history with the health worker
 reset-key-lost = This phone's security key was lost (phone restored or app reinstalled), so the old data can no longer be opened. The app started afresh: your earlier history, profiles and declarations are no longer on this phone.
 reset-wrong-key = The security key does not open the old data. The app started afresh: your earlier history, profiles and declarations are no longer on this phone.
 reset-corrupt = The data file on this phone was damaged. The app started afresh: your earlier history, profiles and declarations are no longer on this phone.
@@ -258,3 +262,40 @@ source-manual = typed in
 ## Links
 link-bad-poster = This venue link is not valid (possibly fake). Scan the code on the poster.
 link-unknown = This link is not a QuetMa link.
+
+## Share my history with the health worker
+share-intro = If you are confirmed ill, the health worker gives you a case code (as text or a QR code). Type or scan it: you will see exactly which check-ins are sent before anything is sent.
+share-code-label = Case code
+share-code-help = For example: 14ABCD EFGH IJKL MNOP (the first 2 digits are the days of history asked for)
+share-next = Continue
+share-scan = Scan the health worker's QR code
+share-code-empty = Type the code the health worker gave you.
+share-code-invalid = That is not a case code. It has 2 digits, then 16 letters or digits — please check it.
+share-code-read = Case code read. Check the check-ins that will be sent.
+share-other-deployment = This code belongs to another system and cannot be used here.
+share-window = The health worker asks for the last { $days } days (since { $since }). Only the check-ins ticked below will be sent.
+share-consent = It is your choice: untick any you do not want to send. Only places and times are sent — not your name, phone number or ID. Nothing is sent before you tap Send.
+share-summary = { $count } of { $total } check-ins will be sent.
+share-too-many = At most { $max } check-ins can be sent at once — untick some.
+share-empty = There are no check-ins from the last { $days } days on this phone, so there is nothing to send. Please tell the health worker.
+share-send = Send { $count } check-ins
+share-sending = Sending…
+share-visit-a11y-on = { $venue }, { $day }, { $times }. Will be sent. Tap to untick.
+share-visit-a11y-off = { $venue }, { $day }, { $times }. Not sent. Tap to tick.
+share-ticked = { $venue } will be sent
+share-unticked = { $venue } will not be sent
+share-no-server = The app is not connected to a server, so it cannot send yet.
+share-done = Sent { $count } check-ins to the health worker
+share-done-text = Thank you. The health worker will tell the people who may have been in contact, without naming you.
+share-retry = Try again
+share-other-code = Type another code
+share-code-refused = The code is wrong, already used or expired. Ask the health worker for a new one.
+share-outside-window = The server refused a check-in outside the days asked for. Check the phone's date and time, then try again.
+share-offline = Not sent: no network. Your history is still on the phone — try again when you are online.
+share-not-sent = Not sent; your history is still on the phone. Please try again.
+
+## Visitor's phone number (after a card scan)
+visitor-phone-ask = The card has no phone number. Ask { $who } for one, so health workers can call if needed (optional).
+visitor-phone-label = Visitor's phone number
+visitor-phone-skip = Skip
+visitor-phone-saved = Phone number saved

@@ -35,6 +35,9 @@ title-enrol = Máy quét của cơ sở
 title-checkpoint = Điểm quét
 title-business-scan = Đang quét khách
 title-manual = Nhập tay
+title-share-code = Chia sẻ lịch sử cho cán bộ y tế
+title-share-preview = Xem lại trước khi gửi
+title-share-done = Đã gửi
 
 ## Trang chủ
 home-greeting = Xin chào, { $name }
@@ -55,6 +58,7 @@ menu-profiles = Hồ sơ gia đình
 menu-alerts = Cảnh báo
 menu-settings = Cài đặt
 menu-business = Chế độ cơ sở (quét khách)
+menu-share = Chia sẻ lịch sử cho cán bộ y tế
 reset-key-lost = Khoá bảo mật của máy đã mất (khôi phục máy hoặc cài lại), nên dữ liệu cũ không mở được nữa. Ứng dụng đã bắt đầu lại từ đầu: lịch sử, hồ sơ và tờ khai trước đây không còn trên máy.
 reset-wrong-key = Khoá bảo mật không mở được dữ liệu cũ. Ứng dụng đã bắt đầu lại: lịch sử, hồ sơ và tờ khai trước đây không còn trên máy.
 reset-corrupt = Tệp dữ liệu trên máy bị hỏng. Ứng dụng đã bắt đầu lại: lịch sử, hồ sơ và tờ khai trước đây không còn trên máy.
@@ -238,3 +242,40 @@ source-manual = nhập tay
 ## Liên kết
 link-bad-poster = Đường dẫn địa điểm này không hợp lệ (có thể bị giả). Hãy quét mã trên áp phích.
 link-unknown = Đường dẫn này không thuộc QuetMa.
+
+## Chia sẻ lịch sử cho cán bộ y tế
+share-intro = Nếu bạn được xác định mắc bệnh, cán bộ y tế sẽ đưa bạn một mã ca bệnh (chữ hoặc mã QR). Nhập hoặc quét mã đó: bạn sẽ thấy rõ những lần check-in nào được gửi trước khi gửi.
+share-code-label = Mã ca bệnh
+share-code-help = Ví dụ: 14ABCD EFGH IJKL MNOP (2 chữ số đầu là số ngày lịch sử cần gửi)
+share-next = Tiếp tục
+share-scan = Quét mã QR của cán bộ y tế
+share-code-empty = Hãy nhập mã cán bộ y tế đưa cho bạn.
+share-code-invalid = Mã chưa đúng. Mã gồm 2 chữ số rồi 16 chữ cái hoặc số — hãy kiểm tra lại.
+share-code-read = Đã đọc mã ca bệnh. Hãy xem lại các lần check-in sẽ gửi.
+share-other-deployment = Mã này thuộc hệ thống khác, không dùng được ở đây.
+share-window = Cán bộ y tế hỏi lịch sử { $days } ngày gần đây (từ { $since }). Chỉ những lần check-in được đánh dấu dưới đây sẽ được gửi.
+share-consent = Bạn tự quyết định: bỏ dấu lần nào bạn không muốn gửi. Chỉ gửi địa điểm và thời gian — không gửi tên, số điện thoại hay giấy tờ. Không có gì được gửi trước khi bạn bấm Gửi.
+share-summary = Sẽ gửi { $count } trong { $total } lần check-in.
+share-too-many = Mỗi lần chỉ gửi được tối đa { $max } lần check-in — hãy bỏ bớt.
+share-empty = Không có lần check-in nào trong { $days } ngày gần đây trên máy này, nên không có gì để gửi. Hãy báo cho cán bộ y tế.
+share-send = Gửi { $count } lần check-in
+share-sending = Đang gửi…
+share-visit-a11y-on = { $venue }, { $day }, { $times }. Sẽ gửi. Chạm để bỏ dấu.
+share-visit-a11y-off = { $venue }, { $day }, { $times }. Không gửi. Chạm để đánh dấu.
+share-ticked = Sẽ gửi { $venue }
+share-unticked = Không gửi { $venue }
+share-no-server = Ứng dụng chưa kết nối máy chủ nên chưa gửi được.
+share-done = Đã gửi { $count } lần check-in cho cán bộ y tế
+share-done-text = Cảm ơn bạn. Cán bộ y tế sẽ báo cho những người có thể đã tiếp xúc, không nêu tên bạn.
+share-retry = Thử lại
+share-other-code = Nhập mã khác
+share-code-refused = Mã không đúng, đã dùng hoặc đã hết hạn. Hãy xin cán bộ y tế mã mới.
+share-outside-window = Máy chủ từ chối vì có lần check-in ngoài khoảng ngày đã hỏi. Hãy kiểm tra ngày giờ của điện thoại rồi thử lại.
+share-offline = Chưa gửi được vì không có mạng. Lịch sử vẫn còn nguyên trên máy — hãy thử lại khi có mạng.
+share-not-sent = Chưa gửi được; lịch sử vẫn còn nguyên trên máy. Hãy thử lại.
+
+## Số điện thoại của khách (sau khi quét thẻ)
+visitor-phone-ask = Thẻ không có số điện thoại. Xin số của { $who } để cán bộ y tế gọi khi cần (không bắt buộc).
+visitor-phone-label = Số điện thoại của khách
+visitor-phone-skip = Bỏ qua
+visitor-phone-saved = Đã lưu số điện thoại
