@@ -558,15 +558,100 @@ fn copy_row(out: &mut String, fields: &[CopyValue<'_>]) {
     out.push('\n');
 }
 
+#[derive(Clone, Copy)]
 enum CopyValue<'a> {
     Text(&'a str),
     Int(Option<i64>),
 }
 
-const COPY_CHECKINS: &str = "COPY checkins (venue_id, client_id, source, started_at, ended_at, \
-    planned_end, poster_kid, contact_kid, contact_enc, contact_ct, received_at) FROM STDIN";
-const COPY_VISITORS: &str = "COPY visitors (venue_id, client_id, checkpoint, direction, \
-    scanned_at, source, contact_kid, contact_enc, contact_ct, received_at) FROM STDIN";
+const CHECKIN_COLS: [(&str, &str); 11] = [
+    ("venue_id", "text"),
+    ("client_id", "text"),
+    ("source", "text"),
+    ("started_at", "bigint"),
+    ("ended_at", "bigint"),
+    ("planned_end", "bigint"),
+    ("poster_kid", "text"),
+    ("contact_kid", "text"),
+    ("contact_enc", "text"),
+    ("contact_ct", "text"),
+    ("received_at", "bigint"),
+];
+const VISITOR_COLS: [(&str, &str); 10] = [
+    ("venue_id", "text"),
+    ("client_id", "text"),
+    ("checkpoint", "text"),
+    ("direction", "text"),
+    ("scanned_at", "bigint"),
+    ("source", "text"),
+    ("contact_kid", "text"),
+    ("contact_enc", "text"),
+    ("contact_ct", "text"),
+    ("received_at", "bigint"),
+];
+
+/// Batches of at least this many rows go in by `COPY` (PostgreSQL's bulk path: rows buffered
+/// and written together); smaller ones by one prepared `INSERT … SELECT FROM UNNEST`, one round
+/// trip where `COPY` takes two.
+const COPY_FROM_ROWS: usize = 64;
+
+/// PostgreSQL: inserts rows into `table` (`cols`: name and SQL type, in row order).
+async fn insert_rows<const N: usize>(
+    tx: &mut Tx,
+    table: &str,
+    cols: &[(&str, &str); N],
+    rows: &[[CopyValue<'_>; N]],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let names = cols.iter().map(|c| c.0).collect::<Vec<_>>().join(", ");
+    if rows.len() >= COPY_FROM_ROWS {
+        let mut data = String::with_capacity(rows.len() * 400);
+        for r in rows {
+            copy_row(&mut data, r);
+        }
+        tx.copy_in(
+            &format!("COPY {table} ({names}) FROM STDIN"),
+            data.as_bytes(),
+        )
+        .await?;
+        return Ok(());
+    }
+    let mut arrays = Vec::with_capacity(N);
+    let mut params = Vec::with_capacity(N);
+    for (i, (_, ty)) in cols.iter().enumerate() {
+        arrays.push(format!("${}::{ty}[]", i + 1));
+        params.push(if *ty == "text" {
+            Value::TextArray(
+                rows.iter()
+                    .map(|r| match r[i] {
+                        CopyValue::Text(s) => s.to_owned(),
+                        CopyValue::Int(_) => String::new(),
+                    })
+                    .collect(),
+            )
+        } else {
+            Value::IntArray(
+                rows.iter()
+                    .map(|r| match r[i] {
+                        CopyValue::Int(n) => n,
+                        CopyValue::Text(_) => None,
+                    })
+                    .collect(),
+            )
+        });
+    }
+    tx.exec(
+        &format!(
+            "INSERT INTO {table} ({names}) SELECT * FROM UNNEST({})",
+            arrays.join(", ")
+        ),
+        &params,
+    )
+    .await?;
+    Ok(())
+}
 
 /// PostgreSQL, under the batch's advisory locks: replaces earlier bodies under the given keys
 /// and returns their places. `keys`: (venue, client id, new time or `None` for a cancellation).
@@ -619,35 +704,33 @@ async fn replace_keys(tx: &mut Tx, table: &str, keys: &[(&str, &str, Option<i64>
         .await?;
         found.extend(v.into_iter().map(|(venue, client, _)| (venue, client)));
     }
-    let mut data = String::with_capacity(keys.len() * 40);
-    for (venue, client, at) in keys {
-        if let Some(at) = at
-            && !found.contains(&((*venue).to_owned(), (*client).to_owned()))
-        {
-            copy_row(
-                &mut data,
-                &[
+    let new: Vec<[CopyValue<'_>; 3]> = keys
+        .iter()
+        .filter(|(venue, client, _)| !found.contains(&((*venue).to_owned(), (*client).to_owned())))
+        .filter_map(|(venue, client, at)| {
+            at.map(|at| {
+                [
                     CopyValue::Text(venue),
                     CopyValue::Text(client),
-                    CopyValue::Int(Some(*at)),
-                ],
-            );
-        }
-    }
-    if !data.is_empty() {
-        tx.copy_in(
-            &format!("COPY {key_table} (venue_id, client_id, {col}) FROM STDIN"),
-            data.as_bytes(),
-        )
-        .await?;
-    }
+                    CopyValue::Int(Some(at)),
+                ]
+            })
+        })
+        .collect();
+    insert_rows(
+        tx,
+        key_table,
+        &[("venue_id", "text"), ("client_id", "text"), (col, "bigint")],
+        &new,
+    )
+    .await?;
     Ok(())
 }
 
 /// PostgreSQL: per batch, one statement of advisory locks, one that finds and moves earlier
-/// bodies' keys (and a `DELETE` of those bodies when there are any), and a `COPY` each of the
-/// new keys and the new rows — a handful of round trips for 500 items and no per-partition
-/// probing.
+/// bodies' keys (and a `DELETE` of those bodies when there are any), and a `COPY` (or, for a
+/// few rows, an `INSERT`) each of the new keys and the new rows — a handful of round trips for
+/// 500 items and no per-partition probing.
 async fn store_pg(
     tx: &mut Tx,
     checkins: &[CheckinRow],
@@ -692,28 +775,25 @@ async fn store_pg(
     if !replaced.is_empty() {
         replace_keys(tx, "checkins", &replaced).await?;
     }
-    if !checkins.is_empty() {
-        let mut data = String::with_capacity(checkins.len() * 400);
-        for c in checkins {
-            copy_row(
-                &mut data,
-                &[
-                    CopyValue::Text(&c.venue_id),
-                    CopyValue::Text(&c.client_id),
-                    CopyValue::Text(&c.source),
-                    CopyValue::Int(Some(c.started_at)),
-                    CopyValue::Int(c.ended_at),
-                    CopyValue::Int(Some(c.planned_end)),
-                    CopyValue::Text(&c.poster_kid),
-                    CopyValue::Text(&c.contact.kid),
-                    CopyValue::Text(&c.contact.enc),
-                    CopyValue::Text(&c.contact.ct),
-                    CopyValue::Int(Some(c.received_at)),
-                ],
-            );
-        }
-        tx.copy_in(COPY_CHECKINS, data.as_bytes()).await?;
-    }
+    let rows: Vec<[CopyValue<'_>; 11]> = checkins
+        .iter()
+        .map(|c| {
+            [
+                CopyValue::Text(&c.venue_id),
+                CopyValue::Text(&c.client_id),
+                CopyValue::Text(&c.source),
+                CopyValue::Int(Some(c.started_at)),
+                CopyValue::Int(c.ended_at),
+                CopyValue::Int(Some(c.planned_end)),
+                CopyValue::Text(&c.poster_kid),
+                CopyValue::Text(&c.contact.kid),
+                CopyValue::Text(&c.contact.enc),
+                CopyValue::Text(&c.contact.ct),
+                CopyValue::Int(Some(c.received_at)),
+            ]
+        })
+        .collect();
+    insert_rows(tx, "checkins", &CHECKIN_COLS, &rows).await?;
     if !visitors.is_empty() {
         let keys: Vec<(&str, &str, Option<i64>)> = visitors
             .iter()
@@ -726,11 +806,10 @@ async fn store_pg(
             })
             .collect();
         replace_keys(tx, "visitors", &keys).await?;
-        let mut data = String::with_capacity(visitors.len() * 400);
-        for v in visitors {
-            copy_row(
-                &mut data,
-                &[
+        let rows: Vec<[CopyValue<'_>; 10]> = visitors
+            .iter()
+            .map(|v| {
+                [
                     CopyValue::Text(&v.venue_id),
                     CopyValue::Text(&v.client_id),
                     CopyValue::Text(&v.checkpoint),
@@ -741,10 +820,10 @@ async fn store_pg(
                     CopyValue::Text(&v.contact.enc),
                     CopyValue::Text(&v.contact.ct),
                     CopyValue::Int(Some(v.received_at)),
-                ],
-            );
-        }
-        tx.copy_in(COPY_VISITORS, data.as_bytes()).await?;
+                ]
+            })
+            .collect();
+        insert_rows(tx, "visitors", &VISITOR_COLS, &rows).await?;
     }
     Ok(())
 }
