@@ -353,10 +353,8 @@ async fn ingest(state: &AppState, args: &BenchArgs, now: i64) -> Result<()> {
         quantile_ms(&latencies, 1.0),
         latencies.len()
     );
-    if profiled {
-        if let Err(e) = statement_profile(db).await {
-            println!("(no statement profile: {e})");
-        }
+    if profiled && let Err(e) = statement_profile(db).await {
+        println!("(no statement profile: {e})");
     }
 
     // 2. COPY of the same rows, one stream, one transaction.

@@ -386,7 +386,12 @@ async fn scanner(
                 client_id: format!("s{n}-{seq}"),
                 venue_id: venue.clone(),
                 checkpoint: "Cổng".into(),
-                direction: if seq % 2 == 0 { "exit" } else { "entry" }.into(),
+                direction: if seq.is_multiple_of(2) {
+                    "exit"
+                } else {
+                    "entry"
+                }
+                .into(),
                 scanned_at: now_ms() - 500,
                 source: "cccd".into(),
                 contact: sh.pool[usize::try_from(seq % 64).unwrap_or(0)].clone(),
