@@ -7,4 +7,5 @@ pub mod keys;
 pub mod poster;
 pub mod scan;
 pub mod serve;
+pub mod soak;
 pub mod trace;

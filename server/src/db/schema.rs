@@ -282,8 +282,56 @@ pub fn migrations() -> Vec<Migration> {
         sqlite: SMS_SENT.into(),
         postgres: SMS_SENT.into(),
     });
+    all.push(Migration {
+        version: 17,
+        name: "upload_keys",
+        sqlite: UPLOAD_KEYS_SQLITE.into(),
+        postgres: UPLOAD_KEYS_PG.into(),
+    });
     all.sort_by_key(|m| m.version);
     all
+}
+
+/// Migration 17 on SQLite: nothing — `checkins` and `visitors` are single tables there, and
+/// their `(venue_id, client_id)` index finds an earlier body in one probe.
+const UPLOAD_KEYS_SQLITE: &str = "-- nothing on SQLite (single tables)\n";
+
+/// Migration 17 on PostgreSQL: where each stored check-in and visitor-log entry lies, one row
+/// per (venue, client id). Replacing a body (a resend, a check-out) used to probe the
+/// `(venue_id, client_id)` index of every day partition (22–26 probes an item, most of the
+/// upload's time); now one primary-key probe finds the earlier body's time and so its one
+/// partition. Filled from the stored rows (the latest received wins, as uploads do); rows leave
+/// with their day partition (`drop_partitions_before`). Keyed by `venue_id` first, like the
+/// check-in tables: Citus co-locates it with them. `COLLATE "C"`: the key is only ever looked
+/// up by equality, and byte order spares the locale's `strcoll` on every index comparison.
+const UPLOAD_KEYS_PG: &str = r#"
+CREATE TABLE checkin_keys (
+    venue_id   TEXT COLLATE "C" NOT NULL,
+    client_id  TEXT COLLATE "C" NOT NULL,
+    started_at BIGINT NOT NULL,
+    PRIMARY KEY (venue_id, client_id)
+);
+INSERT INTO checkin_keys (venue_id, client_id, started_at)
+SELECT DISTINCT ON (venue_id, client_id) venue_id, client_id, started_at FROM checkins
+ORDER BY venue_id, client_id, received_at DESC, started_at DESC;
+CREATE TABLE visitor_keys (
+    venue_id   TEXT COLLATE "C" NOT NULL,
+    client_id  TEXT COLLATE "C" NOT NULL,
+    scanned_at BIGINT NOT NULL,
+    PRIMARY KEY (venue_id, client_id)
+);
+INSERT INTO visitor_keys (venue_id, client_id, scanned_at)
+SELECT DISTINCT ON (venue_id, client_id) venue_id, client_id, scanned_at FROM visitors
+ORDER BY venue_id, client_id, received_at DESC, scanned_at DESC;
+"#;
+
+/// PostgreSQL: the key table of a partitioned table (migration 17) and its time column.
+pub fn key_table(table: &str) -> Option<(&'static str, &'static str)> {
+    match table {
+        "checkins" => Some(("checkin_keys", "started_at")),
+        "visitors" => Some(("visitor_keys", "scanned_at")),
+        _ => None,
+    }
 }
 
 /// Migration 12: the SMS gateway's idempotency keys — a message whose key is here was handed
@@ -527,7 +575,21 @@ pub async fn drop_partitions_before(db: &Db, cutoff_ms: i64) -> Result<u32, DbEr
             };
             let start = date.midnight().assume_utc().unix_timestamp() * 1000;
             if start + DAY_MS <= cutoff_ms {
-                db.batch(&format!("DROP TABLE IF EXISTS {name}")).await?;
+                // The partition's rows leave the key table first (a key whose body moved to
+                // another day points there and stays), in the same transaction as the drop.
+                let mut tx = db.begin().await?;
+                if let Some((keys, col)) = key_table(table) {
+                    tx.exec(
+                        &format!(
+                            "DELETE FROM {keys} k USING {name} t WHERE k.venue_id = t.venue_id \
+                             AND k.client_id = t.client_id AND k.{col} = t.{col}"
+                        ),
+                        &[],
+                    )
+                    .await?;
+                }
+                tx.batch(&format!("DROP TABLE IF EXISTS {name}")).await?;
+                tx.commit().await?;
                 dropped += 1;
             }
         }

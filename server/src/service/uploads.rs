@@ -135,25 +135,12 @@ pub async fn process_batch(
     }
     let shift = skew_correction(now, batch.sent_at);
     let retention = state.config.retention_ms();
-    let mut venues: HashMap<String, Option<bool>> = HashMap::new();
-    for id in batch
-        .visits
-        .iter()
-        .map(|v| &v.venue_id)
-        .chain(batch.visitors.iter().map(|v| &v.venue_id))
-    {
-        if !venues.contains_key(id) && id_ok(id) {
-            let row = state
-                .db
-                .query_opt("SELECT suspended FROM venues WHERE id = $1", &params![id])
-                .await?;
-            venues.insert(id.clone(), row.map(|r| r.flag(0)).transpose()?);
-        }
-    }
+    // Each venue once: (suspended, longest stay recorded).
+    let venues = lookup_venues(state, batch).await?;
     let venue_check = |id: &str| match venues.get(id) {
-        Some(Some(false)) => None,
-        Some(Some(true)) => Some(RejectReason::VenueSuspended),
-        _ => Some(RejectReason::UnknownVenue),
+        Some((false, _)) => None,
+        Some((true, _)) => Some(RejectReason::VenueSuspended),
+        None => Some(RejectReason::UnknownVenue),
     };
     let mut accepted = Vec::new();
     let mut rejected = Vec::new();
@@ -234,12 +221,67 @@ pub async fn process_batch(
     let visitors = latest_per_id(visitors, |v| (v.venue_id.clone(), v.client_id.clone()));
     let mut seen = std::collections::HashSet::new();
     accepted.retain(|id| seen.insert(id.clone()));
-    store(state, &checkins, &cancelled, &visitors).await?;
+    let stays = venues
+        .into_iter()
+        .map(|(id, (_, stay))| (id, stay))
+        .collect();
+    store_known(state, &checkins, &cancelled, &visitors, &stays).await?;
     Ok(UploadResponse {
         accepted,
         rejected,
         server_time: now,
     })
+}
+
+/// The batch's venues (valid ids only): suspended, longest stay. One query on PostgreSQL.
+async fn lookup_venues(
+    state: &AppState,
+    batch: &UploadBatch,
+) -> Result<HashMap<String, (bool, i64)>> {
+    let mut ids: Vec<String> = batch
+        .visits
+        .iter()
+        .map(|v| &v.venue_id)
+        .chain(batch.visitors.iter().map(|v| &v.venue_id))
+        .filter(|id| id_ok(id))
+        .cloned()
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let rows = match state.db.backend() {
+        Backend::Postgres => {
+            state
+                .db
+                .query(
+                    "SELECT id, suspended, max_stay_ms FROM venues WHERE id = ANY($1)",
+                    &[Value::TextArray(ids)],
+                )
+                .await?
+        }
+        Backend::Sqlite => {
+            let mut rows = Vec::new();
+            for id in &ids {
+                rows.extend(
+                    state
+                        .db
+                        .query_opt(
+                            "SELECT id, suspended, max_stay_ms FROM venues WHERE id = $1",
+                            &params![id],
+                        )
+                        .await?,
+                );
+            }
+            rows
+        }
+    };
+    for r in rows {
+        out.insert(r.text(0)?, (r.flag(1)?, r.int(2)?));
+    }
+    Ok(out)
 }
 
 /// A rejected item's client id as echoed back: at most [`MAX_ID_BYTES`] (an over-long id is
@@ -319,10 +361,22 @@ pub async fn store(
     cancelled: &[(String, String)],
     visitors: &[VisitorRow],
 ) -> Result<()> {
+    store_known(state, checkins, cancelled, visitors, &HashMap::new()).await
+}
+
+/// [`store`], knowing the longest stay already recorded for some venues (a venue's
+/// `max_stay_ms` is only written when a stay exceeds it).
+pub async fn store_known(
+    state: &AppState,
+    checkins: &[CheckinRow],
+    cancelled: &[(String, String)],
+    visitors: &[VisitorRow],
+    stays: &HashMap<String, i64>,
+) -> Result<()> {
     if checkins.is_empty() && cancelled.is_empty() && visitors.is_empty() {
         return Ok(());
     }
-    match store_once(state, checkins, cancelled, visitors).await {
+    match store_once(state, checkins, cancelled, visitors, stays).await {
         Err(ServiceError::Db(e))
             if state.db.backend() == Backend::Postgres
                 && e.to_string().contains("no partition") =>
@@ -333,7 +387,7 @@ pub async fn store(
                 .chain(visitors.iter().map(|v| v.scanned_at));
             let (lo, hi) = times.fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
             crate::db::schema::ensure_partitions(&state.db, lo, hi).await?;
-            store_once(state, checkins, cancelled, visitors).await
+            store_once(state, checkins, cancelled, visitors, stays).await
         }
         r => r,
     }
@@ -344,6 +398,7 @@ async fn store_once(
     checkins: &[CheckinRow],
     cancelled: &[(String, String)],
     visitors: &[VisitorRow],
+    stays: &HashMap<String, i64>,
 ) -> Result<()> {
     // The longest stay per venue, so the tracing query's lower time bound (and so partition
     // pruning) is as tight as the venue's own stays allow.
@@ -357,7 +412,11 @@ async fn store_once(
         let e = longest.entry(c.venue_id.as_str()).or_insert(0);
         *e = (*e).max(stay);
     }
-    let mut longest: Vec<(&str, i64)> = longest.into_iter().collect();
+    // Only the venues whose recorded longest stay this batch exceeds (or is not known).
+    let mut longest: Vec<(&str, i64)> = longest
+        .into_iter()
+        .filter(|(v, stay)| stays.get(*v).is_none_or(|known| known < stay))
+        .collect();
     longest.sort_unstable();
     let mut tx = state.db.begin().await?;
     match state.db.backend() {
@@ -463,105 +522,308 @@ fn ints<T>(rows: &[T], f: impl Fn(&T) -> Option<i64>) -> Value {
     Value::IntArray(rows.iter().map(f).collect())
 }
 
-/// PostgreSQL: a few set-based statements per batch (`UNNEST` of arrays) instead of two per
-/// item, so a 500-item batch is four round trips.
+/// Appends `s` as a `COPY … (FORMAT text)` field: backslash, tab, newline and carriage return
+/// escaped (ids and Base64url need none; a checkpoint name might).
+fn copy_field(out: &mut String, s: &str) {
+    if !s.contains(['\\', '\t', '\n', '\r']) {
+        out.push_str(s);
+        return;
+    }
+    for ch in s.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Appends a row of `COPY … (FORMAT text)`: text fields escaped, integers, `\N` for NULL.
+fn copy_row(out: &mut String, fields: &[CopyValue<'_>]) {
+    use std::fmt::Write as _;
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push('\t');
+        }
+        match f {
+            CopyValue::Text(s) => copy_field(out, s),
+            CopyValue::Int(Some(n)) => {
+                let _ = write!(out, "{n}");
+            }
+            CopyValue::Int(None) => out.push_str("\\N"),
+        }
+    }
+    out.push('\n');
+}
+
+#[derive(Clone, Copy)]
+enum CopyValue<'a> {
+    Text(&'a str),
+    Int(Option<i64>),
+}
+
+const CHECKIN_COLS: [(&str, &str); 11] = [
+    ("venue_id", "text"),
+    ("client_id", "text"),
+    ("source", "text"),
+    ("started_at", "bigint"),
+    ("ended_at", "bigint"),
+    ("planned_end", "bigint"),
+    ("poster_kid", "text"),
+    ("contact_kid", "text"),
+    ("contact_enc", "text"),
+    ("contact_ct", "text"),
+    ("received_at", "bigint"),
+];
+const VISITOR_COLS: [(&str, &str); 10] = [
+    ("venue_id", "text"),
+    ("client_id", "text"),
+    ("checkpoint", "text"),
+    ("direction", "text"),
+    ("scanned_at", "bigint"),
+    ("source", "text"),
+    ("contact_kid", "text"),
+    ("contact_enc", "text"),
+    ("contact_ct", "text"),
+    ("received_at", "bigint"),
+];
+
+/// Batches of at least this many rows go in by `COPY` (PostgreSQL's bulk path: rows buffered
+/// and written together); smaller ones by one prepared `INSERT … SELECT FROM UNNEST`, one round
+/// trip where `COPY` takes two.
+const COPY_FROM_ROWS: usize = 64;
+
+/// PostgreSQL: inserts rows into `table` (`cols`: name and SQL type, in row order).
+async fn insert_rows<const N: usize>(
+    tx: &mut Tx,
+    table: &str,
+    cols: &[(&str, &str); N],
+    rows: &[[CopyValue<'_>; N]],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let names = cols.iter().map(|c| c.0).collect::<Vec<_>>().join(", ");
+    if rows.len() >= COPY_FROM_ROWS {
+        let mut data = String::with_capacity(rows.len() * 400);
+        for r in rows {
+            copy_row(&mut data, r);
+        }
+        tx.copy_in(
+            &format!("COPY {table} ({names}) FROM STDIN"),
+            data.as_bytes(),
+        )
+        .await?;
+        return Ok(());
+    }
+    let mut arrays = Vec::with_capacity(N);
+    let mut params = Vec::with_capacity(N);
+    for (i, (_, ty)) in cols.iter().enumerate() {
+        arrays.push(format!("${}::{ty}[]", i + 1));
+        params.push(if *ty == "text" {
+            Value::TextArray(
+                rows.iter()
+                    .map(|r| match r[i] {
+                        CopyValue::Text(s) => s.to_owned(),
+                        CopyValue::Int(_) => String::new(),
+                    })
+                    .collect(),
+            )
+        } else {
+            Value::IntArray(
+                rows.iter()
+                    .map(|r| match r[i] {
+                        CopyValue::Int(n) => n,
+                        CopyValue::Text(_) => None,
+                    })
+                    .collect(),
+            )
+        });
+    }
+    tx.exec(
+        &format!(
+            "INSERT INTO {table} ({names}) SELECT * FROM UNNEST({})",
+            arrays.join(", ")
+        ),
+        &params,
+    )
+    .await?;
+    Ok(())
+}
+
+/// PostgreSQL, under the batch's advisory locks: replaces earlier bodies under the given keys
+/// and returns their places. `keys`: (venue, client id, new time or `None` for a cancellation).
+///
+/// The key table says where an earlier body lies (one primary-key probe an item instead of one
+/// probe of every day partition's index): a cancelled key is deleted, a moved one gets its new
+/// time, the earlier bodies are deleted in their own partitions only, and the new keys are
+/// copied in (no conflict can arise: every key of the batch is locked, and the lookup ran after
+/// the locks were taken).
+async fn replace_keys(tx: &mut Tx, table: &str, keys: &[(&str, &str, Option<i64>)]) -> Result<()> {
+    let Some((key_table, col)) = crate::db::schema::key_table(table) else {
+        return Ok(());
+    };
+    let old = tx
+        .query(
+            &format!(
+                "WITH d AS (SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[]) AS d(venue_id, client_id, at)), \
+                 old AS (SELECT k.venue_id, k.client_id, k.{col} AS at FROM {key_table} k \
+                         JOIN d ON k.venue_id = d.venue_id AND k.client_id = d.client_id), \
+                 dropped AS (DELETE FROM {key_table} k USING d WHERE d.at IS NULL \
+                             AND k.venue_id = d.venue_id AND k.client_id = d.client_id), \
+                 moved AS (UPDATE {key_table} k SET {col} = d.at FROM d WHERE d.at IS NOT NULL \
+                           AND k.venue_id = d.venue_id AND k.client_id = d.client_id AND k.{col} <> d.at) \
+                 SELECT venue_id, client_id, at FROM old"
+            ),
+            &[
+                texts(keys, |r| r.0),
+                texts(keys, |r| r.1),
+                ints(keys, |r| r.2),
+            ],
+        )
+        .await?;
+    let mut found = std::collections::HashSet::new();
+    if !old.is_empty() {
+        let mut v = Vec::with_capacity(old.len());
+        for r in &old {
+            v.push((r.text(0)?, r.text(1)?, r.int(2)?));
+        }
+        tx.exec(
+            &format!(
+                "DELETE FROM {table} t USING UNNEST($1::text[], $2::text[], $3::bigint[]) AS o(venue_id, client_id, at) \
+                 WHERE t.venue_id = o.venue_id AND t.client_id = o.client_id AND t.{col} = o.at"
+            ),
+            &[
+                texts(&v, |r| &r.0),
+                texts(&v, |r| &r.1),
+                ints(&v, |r| Some(r.2)),
+            ],
+        )
+        .await?;
+        found.extend(v.into_iter().map(|(venue, client, _)| (venue, client)));
+    }
+    let new: Vec<[CopyValue<'_>; 3]> = keys
+        .iter()
+        .filter(|(venue, client, _)| !found.contains(&((*venue).to_owned(), (*client).to_owned())))
+        .filter_map(|(venue, client, at)| {
+            at.map(|at| {
+                [
+                    CopyValue::Text(venue),
+                    CopyValue::Text(client),
+                    CopyValue::Int(Some(at)),
+                ]
+            })
+        })
+        .collect();
+    insert_rows(
+        tx,
+        key_table,
+        &[("venue_id", "text"), ("client_id", "text"), (col, "bigint")],
+        &new,
+    )
+    .await?;
+    Ok(())
+}
+
+/// PostgreSQL: per batch, one statement of advisory locks, one that finds and moves earlier
+/// bodies' keys (and a `DELETE` of those bodies when there are any), and a `COPY` (or, for a
+/// few rows, an `INSERT`) each of the new keys and the new rows — a handful of round trips for
+/// 500 items and no per-partition probing.
 async fn store_pg(
     tx: &mut Tx,
     checkins: &[CheckinRow],
     cancelled: &[(String, String)],
     visitors: &[VisitorRow],
 ) -> Result<()> {
-    let mut del: Vec<(String, String)> = cancelled.to_vec();
-    del.extend(
-        checkins
-            .iter()
-            .map(|c| (c.venue_id.clone(), c.client_id.clone())),
-    );
-    // Idempotency is delete-then-insert (a unique index on a partitioned table would have to
-    // include the partition key, which a resend may shift by skew correction). Two copies of a
-    // batch arriving at once would both delete nothing and both insert: a transaction-scoped
-    // advisory lock per (venue, client id), taken in one sorted order so two batches cannot
-    // deadlock, makes the second copy wait for the first and then replace its rows.
-    let mut keys: Vec<String> = del
+    // (venue, client id, new time or None for a cancellation)
+    let mut replaced: Vec<(&str, &str, Option<i64>)> = cancelled
         .iter()
-        .map(|(v, c)| format!("c|{v}|{c}"))
+        .map(|(v, c)| (v.as_str(), c.as_str(), None))
+        .collect();
+    replaced.extend(checkins.iter().map(|c| {
+        (
+            c.venue_id.as_str(),
+            c.client_id.as_str(),
+            Some(c.started_at),
+        )
+    }));
+    // Two copies of a batch arriving at once would both find no earlier body and both insert:
+    // a transaction-scoped advisory lock per (venue, client id), taken in one sorted order so
+    // two batches cannot deadlock, makes the second copy wait for the first and then replace
+    // its rows.
+    let mut locks: Vec<String> = replaced
+        .iter()
+        .map(|(v, c, _)| format!("c|{v}|{c}"))
         .chain(
             visitors
                 .iter()
                 .map(|v| format!("v|{}|{}", v.venue_id, v.client_id)),
         )
         .collect();
-    keys.sort();
-    keys.dedup();
-    if !keys.is_empty() {
+    locks.sort();
+    locks.dedup();
+    if !locks.is_empty() {
         tx.exec(
             "SELECT pg_advisory_xact_lock(h) FROM \
              (SELECT DISTINCT hashtextextended(k, 0) AS h FROM UNNEST($1::text[]) AS k ORDER BY h) s",
-            &[Value::TextArray(keys)],
+            &[Value::TextArray(locks)],
         )
         .await?;
     }
-    if !del.is_empty() {
-        tx.exec(
-            "DELETE FROM checkins c USING UNNEST($1::text[], $2::text[]) AS d(venue_id, client_id) \
-             WHERE c.venue_id = d.venue_id AND c.client_id = d.client_id",
-            &[texts(&del, |d| &d.0), texts(&del, |d| &d.1)],
-        )
-        .await?;
+    if !replaced.is_empty() {
+        replace_keys(tx, "checkins", &replaced).await?;
     }
-    if !checkins.is_empty() {
-        tx.exec(
-            &format!(
-                "{INSERT_CHECKIN} SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], \
-                 $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::text[], \
-                 $10::text[], $11::bigint[])"
-            ),
-            &[
-                texts(checkins, |c| &c.venue_id),
-                texts(checkins, |c| &c.client_id),
-                texts(checkins, |c| &c.source),
-                ints(checkins, |c| Some(c.started_at)),
-                ints(checkins, |c| c.ended_at),
-                ints(checkins, |c| Some(c.planned_end)),
-                texts(checkins, |c| &c.poster_kid),
-                texts(checkins, |c| &c.contact.kid),
-                texts(checkins, |c| &c.contact.enc),
-                texts(checkins, |c| &c.contact.ct),
-                ints(checkins, |c| Some(c.received_at)),
-            ],
-        )
-        .await?;
-    }
+    let rows: Vec<[CopyValue<'_>; 11]> = checkins
+        .iter()
+        .map(|c| {
+            [
+                CopyValue::Text(&c.venue_id),
+                CopyValue::Text(&c.client_id),
+                CopyValue::Text(&c.source),
+                CopyValue::Int(Some(c.started_at)),
+                CopyValue::Int(c.ended_at),
+                CopyValue::Int(Some(c.planned_end)),
+                CopyValue::Text(&c.poster_kid),
+                CopyValue::Text(&c.contact.kid),
+                CopyValue::Text(&c.contact.enc),
+                CopyValue::Text(&c.contact.ct),
+                CopyValue::Int(Some(c.received_at)),
+            ]
+        })
+        .collect();
+    insert_rows(tx, "checkins", &CHECKIN_COLS, &rows).await?;
     if !visitors.is_empty() {
-        tx.exec(
-            "DELETE FROM visitors v USING UNNEST($1::text[], $2::text[]) AS d(venue_id, client_id) \
-             WHERE v.venue_id = d.venue_id AND v.client_id = d.client_id",
-            &[
-                texts(visitors, |v| &v.venue_id),
-                texts(visitors, |v| &v.client_id),
-            ],
-        )
-        .await?;
-        tx.exec(
-            &format!(
-                "{INSERT_VISITOR} SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], \
-                 $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], \
-                 $10::bigint[])"
-            ),
-            &[
-                texts(visitors, |v| &v.venue_id),
-                texts(visitors, |v| &v.client_id),
-                texts(visitors, |v| &v.checkpoint),
-                texts(visitors, |v| &v.direction),
-                ints(visitors, |v| Some(v.scanned_at)),
-                texts(visitors, |v| &v.source),
-                texts(visitors, |v| &v.contact.kid),
-                texts(visitors, |v| &v.contact.enc),
-                texts(visitors, |v| &v.contact.ct),
-                ints(visitors, |v| Some(v.received_at)),
-            ],
-        )
-        .await?;
+        let keys: Vec<(&str, &str, Option<i64>)> = visitors
+            .iter()
+            .map(|v| {
+                (
+                    v.venue_id.as_str(),
+                    v.client_id.as_str(),
+                    Some(v.scanned_at),
+                )
+            })
+            .collect();
+        replace_keys(tx, "visitors", &keys).await?;
+        let rows: Vec<[CopyValue<'_>; 10]> = visitors
+            .iter()
+            .map(|v| {
+                [
+                    CopyValue::Text(&v.venue_id),
+                    CopyValue::Text(&v.client_id),
+                    CopyValue::Text(&v.checkpoint),
+                    CopyValue::Text(&v.direction),
+                    CopyValue::Int(Some(v.scanned_at)),
+                    CopyValue::Text(&v.source),
+                    CopyValue::Text(&v.contact.kid),
+                    CopyValue::Text(&v.contact.enc),
+                    CopyValue::Text(&v.contact.ct),
+                    CopyValue::Int(Some(v.received_at)),
+                ]
+            })
+            .collect();
+        insert_rows(tx, "visitors", &VISITOR_COLS, &rows).await?;
     }
     Ok(())
 }
@@ -617,6 +879,21 @@ mod tests {
         );
         assert!(time_in_range(0) && time_in_range(MAX_TIME_MS));
         assert!(!time_in_range(-1) && !time_in_range(i64::MAX));
+    }
+
+    #[test]
+    fn copy_fields_are_escaped() {
+        let mut out = String::new();
+        copy_row(
+            &mut out,
+            &[
+                CopyValue::Text("a\\b\tc\nd\re"),
+                CopyValue::Int(Some(-5)),
+                CopyValue::Int(None),
+                CopyValue::Text("Cổng"),
+            ],
+        );
+        assert_eq!(out, "a\\\\b\\tc\\nd\\re\t-5\t\\N\tCổng\n");
     }
 
     #[test]
