@@ -169,7 +169,7 @@ async fn every_router_route_is_documented_and_every_ref_resolves() {
         }
     }
     assert_eq!(
-        links, 12,
+        links, 13,
         "links from venues, cases, notices and notice batches"
     );
 }
