@@ -153,10 +153,7 @@ pub fn code_keys(text: &str) -> Vec<String> {
             }
         })
         .collect();
-    let mut words: Vec<&str> = upper
-        .split(|c: char| c == ' ' || c == '-')
-        .filter(|w| !w.is_empty())
-        .collect();
+    let mut words: Vec<&str> = upper.split([' ', '-']).filter(|w| !w.is_empty()).collect();
     let mut out: Vec<String> = Vec::new();
     let mut push = |k: String| {
         if !k.is_empty() && k.len() <= 100 && !out.contains(&k) {
