@@ -3,7 +3,9 @@
 Every operation carries the signed-in account's bearer token (QUETMA_ST_TOKEN), except
 `DELETE /api/v1/session`, which revokes the token it is called with: each of those calls gets
 a token of its own, from a pool minted before the run (sign-ins during the run would meet the
-login throttle, which schemathesis's wrong passwords for POST /api/v1/session set off).
+login throttle, which schemathesis's wrong passwords for POST /api/v1/session set off); and
+`POST /api/v1/sms/inbound`, the SMS gateway's webhook, which takes the deployment's inbound
+token (QUETMA_ST_SMS_TOKEN).
 """
 
 import json
@@ -53,7 +55,23 @@ class OwnSession:
         _bearer(case, data)
 
 
-@schemathesis.auth(refresh_interval=None).skip_for(method="DELETE", path="/api/v1/session")
+SMS_TOKEN = os.environ.get("QUETMA_ST_SMS_TOKEN", "")
+
+
+@schemathesis.auth(refresh_interval=None).apply_to(method="POST", path="/api/v1/sms/inbound")
+class SmsGateway:
+    """The SMS gateway's webhook takes the deployment's inbound token, not a session."""
+
+    def get(self, case, context):
+        return SMS_TOKEN
+
+    def set(self, case, data, context):
+        _bearer(case, data)
+
+
+@schemathesis.auth(refresh_interval=None).skip_for(method="DELETE", path="/api/v1/session").skip_for(
+    method="POST", path="/api/v1/sms/inbound"
+)
 class SharedSession:
     """The run's token for every other call."""
 

@@ -24,7 +24,7 @@ mod svg;
 
 pub use pdf::{
     CARD_EC, CARD_H_MM, CARD_QR_MIN_MM, CARD_QR_MM, CARD_W_MM, CardContent, POSTER_EC,
-    POSTER_QR_MIN_MM, POSTER_QR_MM, PosterContent, personal_card_pdf, venue_poster_pdf,
+    POSTER_QR_MIN_MM, POSTER_QR_MM, PosterContent, personal_card_pdf, sms_line, venue_poster_pdf,
 };
 pub use raster::to_png;
 pub use screen::{SCREEN_MIN_RATIO, ScreenBitmap, screen_bitmap};

@@ -18,6 +18,8 @@ fn poster() -> PosterContent {
         address: "13 Lò Đúc, phường Phạm Đình Hổ, quận Hai Bà Trưng, Hà Nội".into(),
         venue_code: "HBT-0427".into(),
         issued_at_label: "25/11/2026".into(),
+        // The SMS check-in line is printed on every poster below: the QR keeps its size.
+        sms_number: "8079".into(),
     }
 }
 
@@ -129,6 +131,7 @@ fn empty_and_weird_strings_do_not_crash() {
         address: String::new(),
         venue_code: String::new(),
         issued_at_label: weird.clone(),
+        sms_number: weird.clone(),
     };
     let pdf = venue_poster_pdf(&content).unwrap();
     measure(&pdf, "poster_weird", &content.qr_text, DPI);
@@ -199,9 +202,37 @@ fn poster_text_keeps_vietnamese_diacritics() {
         "Phạm Đình Hổ",
         "HBT-0427",
         "25/11/2026",
+        "Không có điện thoại thông minh? Nhắn QM HBT-0427 gửi 8079",
+        "No smartphone? Text QM HBT-0427 to 8079",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in {text:?}");
     }
+    // Without a deployment number there is no SMS line.
+    let plain = PosterContent {
+        sms_number: String::new(),
+        ..poster()
+    };
+    let doc = lopdf::Document::load_mem(&venue_poster_pdf(&plain).unwrap()).unwrap();
+    let text = doc.extract_text(&[1]).unwrap();
+    assert!(!text.contains("Nhắn QM"), "{text:?}");
+    assert!(text.contains("HBT-0427"));
+}
+
+#[test]
+fn the_sms_line_keeps_the_qr_size_with_the_longest_code() {
+    let mut content = poster();
+    // The longest venue id core takes (100 bytes) and a long name and address.
+    content.venue_code = "HD-".repeat(33) + "X";
+    content.venue_name =
+        "Trung tâm Thương mại và Dịch vụ Tổng hợp Hà Đông Chi nhánh Số Hai Mươi Ba".into();
+    content.address =
+        "Tầng 1, tòa nhà Hồ Gươm Plaza, số 102 đường Trần Phú, phường Mộ Lao, Hà Nội".repeat(2);
+    let pdf = venue_poster_pdf(&content).unwrap();
+    let (w, h) = measure(&pdf, "poster_sms_long", &content.qr_text, DPI);
+    assert!(
+        w >= 150.0 && h >= 150.0 && (w - 160.0).abs() <= 1.0,
+        "{w} × {h}"
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@ use crate::state::AppState;
 pub mod device;
 pub mod json;
 pub mod openapi;
+pub mod sms;
 pub mod tools;
 
 /// Every JSON route.
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
             "/api/v1/cases/{id}/outcomes",
             get(tools::case_outcomes).post(tools::record_outcome),
         )
+        .route("/api/v1/cases/{id}/sms", post(tools::text_contact))
         .route("/api/v1/notices", post(tools::publish_notice))
         .route(
             "/api/v1/notices/{id}/withdraw",
@@ -68,6 +70,7 @@ pub fn router() -> Router<AppState> {
             "/api/v1/notice-batches/{id}/withdraw",
             post(tools::withdraw_batch),
         )
+        .route("/api/v1/sms/inbound", post(sms::inbound))
         .route("/api/v1/audit", get(tools::audit))
         .layer(axum::extract::DefaultBodyLimit::max(
             quetma_core::api::MAX_BODY_BYTES,

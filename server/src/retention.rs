@@ -1,6 +1,7 @@
 //! The retention purge: everything past the window goes (check-ins, visitor logs, health
-//! answers, cases and their sealed records, notices, sessions, enrolment codes). On PostgreSQL
-//! whole day partitions are dropped, and partitions for the coming days are made ahead.
+//! answers, cases and their sealed records, notices, sessions, enrolment codes, the SMS reply
+//! channel and inbound-message log). On PostgreSQL whole day partitions are dropped, and
+//! partitions for the coming days are made ahead.
 
 use std::time::Duration;
 
@@ -28,6 +29,8 @@ pub struct Purged {
     pub declarations: u64,
     /// Sessions and enrolment codes expired.
     pub sessions: u64,
+    /// SMS reply-channel rows and inbound-message rows deleted.
+    pub sms: u64,
 }
 
 /// Days of partitions made ahead.
@@ -124,6 +127,20 @@ pub async fn run_once(state: &AppState) -> Result<Purged, DbError> {
     .await?;
     db.exec("DELETE FROM sms_sent WHERE sent_at < $1", &params![cutoff])
         .await?;
+    // Check-in by SMS (migration 20): the reply channel goes with its check-ins (by their
+    // start, as the day partitions do), the inbound message log after the same window.
+    p.sms = db
+        .exec(
+            "DELETE FROM sms_replies WHERE started_at < $1",
+            &params![cutoff],
+        )
+        .await?;
+    p.sms += db
+        .exec(
+            "DELETE FROM sms_inbound WHERE received_at < $1",
+            &params![cutoff],
+        )
+        .await?;
     p.sessions = db
         .exec("DELETE FROM sessions WHERE expires_at < $1", &params![now])
         .await?;
@@ -138,6 +155,10 @@ pub async fn run_once(state: &AppState) -> Result<Purged, DbError> {
     state.limiter.shrink_to_fit();
     state.web_limiter.retain_recent();
     state.web_limiter.shrink_to_fit();
+    state.sms_number_limiter.retain_recent();
+    state.sms_number_limiter.shrink_to_fit();
+    state.sms_address_limiter.retain_recent();
+    state.sms_address_limiter.shrink_to_fit();
     tracing::info!(?p, "retention purge");
     Ok(p)
 }
@@ -151,6 +172,12 @@ pub fn spawn(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
             tick.tick().await;
             if let Err(e) = run_once(&state).await {
                 tracing::error!(error = %e, "retention purge failed");
+            }
+            // Exposure SMS a restart or a gateway outage left unsent (none twice).
+            match crate::service::sms_checkin::catch_up(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sent = n, "exposure SMS caught up"),
+                Err(e) => tracing::error!(error = %e, "exposure SMS catch-up failed"),
             }
         }
     })

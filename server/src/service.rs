@@ -10,6 +10,7 @@ pub mod cases;
 pub mod enrol;
 pub mod exposures;
 pub mod outcomes;
+pub mod sms_checkin;
 pub mod stats;
 pub mod throttle;
 pub mod uploads;

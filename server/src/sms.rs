@@ -4,6 +4,9 @@
 //! the key in `sms_sent` once the gateway took the message, so nothing is ever sent twice —
 //! also not by a retry after a lost answer, since the gateway sees the same key. The table keeps
 //! neither the number nor the text.
+//!
+//! Texts are written in GSM-7 (Vietnamese without diacritics, see [`plain`]): one SMS holds 160
+//! such characters but only 70 with diacritics (UCS-2), and every feature phone shows them.
 
 use std::future::Future;
 use std::io::Write as _;
@@ -155,6 +158,74 @@ impl SmsGateway for HttpGateway {
         })
     }
 }
+
+/// Which gateway a deployment uses (`quetma serve --sms-gateway`).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub enum GatewayConfig {
+    /// No gateway: nothing is sent (receipts and exposure SMS are skipped, with a log line).
+    #[default]
+    None,
+    /// Development: one JSON line a message in this file.
+    File(PathBuf),
+    /// Production: `POST url` with the bearer `token`.
+    Http {
+        /// Gateway URL (https, or http on loopback).
+        url: String,
+        /// Bearer token.
+        token: String,
+    },
+}
+
+impl std::fmt::Debug for GatewayConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::None => write!(f, "None"),
+            Self::File(p) => write!(f, "File({})", p.display()),
+            Self::Http { url, .. } => write!(f, "Http({url})"),
+        }
+    }
+}
+
+/// The gateway a configuration names.
+pub fn gateway(config: &GatewayConfig) -> Result<Option<Arc<dyn SmsGateway>>, SmsError> {
+    Ok(match config {
+        GatewayConfig::None => None,
+        GatewayConfig::File(p) => Some(Arc::new(FileGateway::new(p.clone()))),
+        GatewayConfig::Http { url, token } => Some(Arc::new(HttpGateway::new(url, token)?)),
+    })
+}
+
+/// `text` in GSM-7's Latin letters: Vietnamese without its diacritics (`Hà Đông` → `Ha Dong`),
+/// other letters outside ASCII dropped, white space collapsed, at most `max` characters (cut
+/// with `...`).
+pub fn plain(text: &str, max: usize) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    let mut out = String::new();
+    for c in text.nfd() {
+        let c = match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        };
+        if c == ' ' && (out.is_empty() || out.ends_with(' ')) {
+            continue;
+        }
+        // Printable ASCII except the GSM-7 extension characters (two septets each).
+        if (' '..='~').contains(&c) && !"[]{}\\^~|`".contains(c) {
+            out.push(c);
+        }
+    }
+    let out = out.trim_end();
+    if out.chars().count() <= max {
+        return out.to_owned();
+    }
+    let cut: String = out.chars().take(max.saturating_sub(3)).collect();
+    format!("{}...", cut.trim_end())
+}
+
+/// Most characters in one GSM-7 SMS.
+pub const SMS_CHARS: usize = 160;
 
 /// Tries allowed for one message.
 pub const MAX_ATTEMPTS: u32 = 4;
@@ -323,6 +394,14 @@ mod tests {
                 .await
                 .unwrap();
         assert!(left.is_none());
+    }
+
+    #[test]
+    fn plain_text_is_vietnamese_without_diacritics() {
+        assert_eq!(plain("Chợ  Hà Đông\nphường", 50), "Cho Ha Dong phuong");
+        assert_eq!(plain("Phở 😷 [Thìn]", 50), "Pho Thin");
+        assert_eq!(plain("Nguyễn Thị Hường", 10), "Nguyen...");
+        assert_eq!(plain("", 10), "");
     }
 
     #[tokio::test]

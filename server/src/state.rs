@@ -51,6 +51,20 @@ pub struct Config {
     pub notices_per_hour: i64,
     /// Commune names by code (the built-in 2025 list, or `--wards-file`).
     pub wards: Arc<crate::wards::Wards>,
+    /// Bearer token the SMS gateway sends with inbound messages (`POST /api/v1/sms/inbound`);
+    /// none: check-in by SMS is off and the route answers 503.
+    pub sms_inbound_token: Option<String>,
+    /// The deployment's SMS number, printed on posters ("Nhắn QM V-… gửi 8079"); none: no
+    /// line on the poster.
+    pub sms_number: Option<String>,
+    /// Which gateway sends SMS (receipts, exposure SMS).
+    pub sms_gateway: crate::sms::GatewayConfig,
+    /// Inbound SMS per minute per sending number (token bucket refill).
+    pub sms_per_number_per_minute: u32,
+    /// Inbound SMS burst per sending number.
+    pub sms_per_number_burst: u32,
+    /// Inbound SMS per minute per client address (the gateway's: all numbers share it).
+    pub sms_per_address_per_minute: u32,
 }
 
 impl Default for Config {
@@ -72,6 +86,12 @@ impl Default for Config {
             notice_approval_venues: 10,
             notices_per_hour: 60,
             wards: crate::wards::Wards::embedded(),
+            sms_inbound_token: None,
+            sms_number: None,
+            sms_gateway: crate::sms::GatewayConfig::None,
+            sms_per_number_per_minute: 2,
+            sms_per_number_burst: 5,
+            sms_per_address_per_minute: 6000,
         }
     }
 }
@@ -94,6 +114,10 @@ pub struct Keys {
     pub trust: TrustList,
     /// Contact records are sealed to this.
     pub sealing: SealingPublicKey,
+    /// The SMS reply channel's key (server-held, unlike the authority's sealing key): the
+    /// number of an SMS check-in is sealed to it as well, so the server can send that number
+    /// the exposure SMS (`service::sms_checkin`). None: SMS check-in and exposure SMS are off.
+    pub sms_reply: Option<SealingPrivateKey>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -131,15 +155,50 @@ impl Keys {
             public,
             trust,
             sealing,
+            sms_reply: None,
         })
     }
 
-    /// Fresh keys in memory (tests); the sealing secret is handed back.
+    /// With the SMS reply channel's key.
+    pub fn with_sms_reply(mut self, key: SealingPrivateKey) -> Self {
+        self.sms_reply = Some(key);
+        self
+    }
+
+    /// Fresh keys in memory (tests), with an SMS reply key; the sealing secret is handed back.
     pub fn generate() -> Result<(Self, SealingPrivateKey), String> {
         let signing = AuthoritySigningKey::generate().map_err(|e| e.to_string())?;
         let sealing = SealingPrivateKey::generate().map_err(|e| e.to_string())?;
+        let reply = SealingPrivateKey::generate().map_err(|e| e.to_string())?;
         let public = PublicKeys::of(&signing, &sealing);
-        Ok((Self::new(signing, public)?, sealing))
+        Ok((Self::new(signing, public)?.with_sms_reply(reply), sealing))
+    }
+
+    /// Loads the SMS reply key from `path`, making one there (mode 0600) when the file is
+    /// missing: it never leaves the server and needs no ceremony (unlike the authority's keys).
+    pub fn load_or_make_sms_reply(path: &Path) -> Result<SealingPrivateKey, KeyLoadError> {
+        let fmt = |e: String| KeyLoadError::Format(path.to_owned(), e);
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let file: SecretKeyFile =
+                    serde_json::from_str(&text).map_err(|e| fmt(e.to_string()))?;
+                file.to_sealing_key().map_err(|e| fmt(e.to_string()))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = SealingPrivateKey::generate().map_err(|e| fmt(e.to_string()))?;
+                let json = serde_json::to_string_pretty(&SecretKeyFile::sealing(&key))
+                    .map_err(|e| fmt(e.to_string()))?;
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| KeyLoadError::Io(dir.to_owned(), e))?;
+                }
+                write_private(path, &(json + "\n"))
+                    .map_err(|e| KeyLoadError::Io(path.to_owned(), e))?;
+                tracing::info!(path = %path.display(), "made the SMS reply key");
+                Ok(key)
+            }
+            Err(e) => Err(KeyLoadError::Io(path.to_owned(), e)),
+        }
     }
 
     /// Loads `signing.key.json` and `public.json`.
@@ -155,6 +214,23 @@ impl Keys {
             .map_err(|e| KeyLoadError::Format(public_path.to_owned(), e.to_string()))?;
         Self::new(signing, public).map_err(|e| KeyLoadError::Format(public_path.to_owned(), e))
     }
+}
+
+/// Writes a secret file readable by its owner only.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::io::Write as _;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)?;
+        f.write_all(text.as_bytes())
+    }
+    #[cfg(not(unix))]
+    std::fs::write(path, text)
 }
 
 /// Where "now" comes from: the system clock, or a settable one for tests.
@@ -217,6 +293,12 @@ pub struct AppState {
     pub address_limiter: Arc<DeviceLimiter>,
     /// Failed-login throttle (portal and API), in memory.
     pub login_throttle: Arc<crate::service::throttle::LoginThrottle>,
+    /// The SMS gateway (none: nothing is sent).
+    pub sms: Option<Arc<dyn crate::sms::SmsGateway>>,
+    /// Inbound SMS limiter, keyed by a hash of the sending number.
+    pub sms_number_limiter: Arc<DeviceLimiter>,
+    /// Inbound SMS limiter, keyed by client address.
+    pub sms_address_limiter: Arc<DeviceLimiter>,
 }
 
 impl AppState {
@@ -240,6 +322,22 @@ impl AppState {
         let web_burst = NonZeroU32::new(config.web_checkin_burst.max(1)).unwrap_or(NonZeroU32::MIN);
         let web_limiter =
             RateLimiter::keyed(Quota::per_minute(web_per_minute).allow_burst(web_burst));
+        let nz = |n: u32| NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN);
+        let sms_number_limiter = RateLimiter::keyed(
+            Quota::per_minute(nz(config.sms_per_number_per_minute))
+                .allow_burst(nz(config.sms_per_number_burst)),
+        );
+        let sms_address_limiter = RateLimiter::keyed(
+            Quota::per_minute(nz(config.sms_per_address_per_minute))
+                .allow_burst(nz(config.sms_per_address_per_minute)),
+        );
+        let sms = match crate::sms::gateway(&config.sms_gateway) {
+            Ok(g) => g,
+            Err(e) => {
+                tracing::error!(error = %e, "SMS gateway: none");
+                None
+            }
+        };
         Self {
             db,
             keys: Arc::new(keys),
@@ -249,6 +347,9 @@ impl AppState {
             web_limiter: Arc::new(web_limiter),
             address_limiter: Arc::new(address_limiter),
             login_throttle: Arc::default(),
+            sms,
+            sms_number_limiter: Arc::new(sms_number_limiter),
+            sms_address_limiter: Arc::new(sms_address_limiter),
         }
     }
 

@@ -218,6 +218,14 @@ async fn every_route_for_every_role() {
             ),
             case(
                 Method::POST,
+                &format!("/api/v1/cases/{case_id}/sms"),
+                Some(
+                    json!({"kind": "web", "venue_id": v1, "client_id": "nope", "phone": "0912345678"}),
+                ),
+                [401, 403, 403, 409, 403],
+            ),
+            case(
+                Method::POST,
                 "/api/v1/notices",
                 Some(notice),
                 [401, 403, 403, 201, 403],
@@ -270,6 +278,14 @@ async fn every_route_for_every_role() {
                 "/api/v1/audit",
                 None,
                 [401, 403, 403, 403, 200],
+            ),
+            // Not an account route: the gateway's own token (none configured here: 503 for
+            // everyone; tests/sms_checkin.rs covers 401 and the rest).
+            case(
+                Method::POST,
+                "/api/v1/sms/inbound",
+                Some(json!({"from": "0912345678", "text": "QM X", "message_id": "m-{role}"})),
+                [503; 5],
             ),
             case(Method::GET, &format!("/V/{code}"), None, [200; 5]),
             case(Method::GET, "/E/SOMECODE", None, [200; 5]),

@@ -169,7 +169,7 @@ async fn every_router_route_is_documented_and_every_ref_resolves() {
         }
     }
     assert_eq!(
-        links, 12,
+        links, 13,
         "links from venues, cases, notices and notice batches"
     );
 }
@@ -283,7 +283,19 @@ impl Walk<'_> {
 #[tokio::test]
 async fn real_requests_and_answers_match_the_documented_schemas() {
     for (backend, url) in common::backends("openapi_walk").await {
-        let app = common::TestApp::new(backend, &url).await;
+        let outbox = tempfile::tempdir().unwrap();
+        let app = common::TestApp::with_config(
+            backend,
+            &url,
+            quetma_server::state::Config {
+                sms_inbound_token: Some("gateway-token".into()),
+                sms_gateway: quetma_server::sms::GatewayConfig::File(
+                    outbox.path().join("sms.jsonl"),
+                ),
+                ..quetma_server::state::Config::default()
+            },
+        )
+        .await;
         let doc = openapi::openapi();
         let admin = app.login_as("qtv", Role::Admin, None).await;
         let owner = app.login_as("chu", Role::VenueOwner, None).await;
@@ -453,6 +465,18 @@ async fn real_requests_and_answers_match_the_documented_schemas() {
             )
             .await;
         assert_eq!(reach["still_to_reach"], 0, "{reach}");
+        // The tracer has the server text the visitor, with the number opened offline.
+        let texted = w
+            .call(
+                p.clone(),
+                "/api/v1/cases/{id}/sms",
+                &format!("/api/v1/cases/{id}/sms"),
+                Some(&tracer),
+                Some(json!({"kind": "visitor", "venue_id": venue, "client_id": "g-1", "phone": "0912345678"})),
+                false,
+            )
+            .await;
+        assert_eq!(texted, json!({"sent": true, "already": false}));
         let code = w
             .call(
                 p.clone(),
@@ -574,6 +598,23 @@ async fn real_requests_and_answers_match_the_documented_schemas() {
             )
             .await;
         assert_eq!(withdrawn["status"], "withdrawn", "{withdrawn}");
+        // The SMS gateway's webhook: a check-in by SMS, then a text with no code.
+        for (text, id, status) in [
+            (format!("QM {venue}"), "sms-1", "checked_in"),
+            ("xin chào".to_owned(), "sms-2", "unknown_venue"),
+        ] {
+            let a = w
+                .call(
+                    p.clone(),
+                    "/api/v1/sms/inbound",
+                    "/api/v1/sms/inbound",
+                    Some("gateway-token"),
+                    Some(json!({"from": "+84912345678", "text": text, "message_id": id})),
+                    false,
+                )
+                .await;
+            assert_eq!(a["status"], status, "{a}");
+        }
         w.call(
             g.clone(),
             "/api/v1/audit",

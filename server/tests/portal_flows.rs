@@ -320,6 +320,40 @@ async fn registration_in_three_steps_ends_with_a_pdf_poster_on(s: Server) {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
+/// With the deployment's SMS number, the portal's poster (one and bulk) tells people without a
+/// smartphone how to check in by SMS; without one it does not.
+#[tokio::test]
+async fn the_portal_poster_carries_the_sms_line() {
+    let text_of = |pdf: &[u8]| {
+        lopdf::Document::load_mem(pdf)
+            .unwrap()
+            .extract_text(&[1])
+            .unwrap()
+    };
+    let s = server_with(
+        "sqlite",
+        "sqlite::memory:",
+        quetma_server::state::Config {
+            sms_number: Some("8079".into()),
+            ..quetma_server::state::Config::default()
+        },
+    )
+    .await;
+    let mut c = login(&s, "owner").await;
+    let id = register(&s, &mut c, "Chợ Hà Đông", "market").await;
+    let pdf = c.get(&s, &format!("/portal/venues/{id}/poster.pdf")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let text = text_of(&pdf.body);
+    assert!(text.contains(&format!("Nhắn QM {id} gửi 8079")), "{text:?}");
+    let plain = server().await;
+    let mut c = login(&plain, "owner").await;
+    let id = register(&plain, &mut c, "Chợ Hà Đông", "market").await;
+    let pdf = c
+        .get(&plain, &format!("/portal/venues/{id}/poster.pdf"))
+        .await;
+    assert!(!text_of(&pdf.body).contains("Nhắn QM"));
+}
+
 #[tokio::test]
 async fn csv_bulk_is_all_or_nothing_with_row_errors() {
     for s in servers("csv_bulk_is_all_or_n").await {

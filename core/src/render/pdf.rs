@@ -58,6 +58,22 @@ pub struct PosterContent {
     pub venue_code: String,
     /// Issue date as it should be printed (e.g. "25/11/2026").
     pub issued_at_label: String,
+    /// The deployment's number for check-in by SMS (e.g. "8079"); when set (and a venue code is
+    /// given) one line under the code tells people without a smartphone to text
+    /// `QM <venue code>` to it. Empty: no line.
+    pub sms_number: String,
+}
+
+/// The poster's one line for people without a smartphone: text `QM <code>` to `number`
+/// (Vietnamese, then English). Empty when either is empty.
+pub fn sms_line(venue_code: &str, number: &str) -> String {
+    let (code, number) = (clean(venue_code), clean(number));
+    if code.is_empty() || number.is_empty() {
+        return String::new();
+    }
+    format!(
+        "Không có điện thoại thông minh? Nhắn QM {code} gửi {number} · No smartphone? Text QM {code} to {number}"
+    )
 }
 
 /// What a printable personal QR card shows.
@@ -225,7 +241,8 @@ fn finish(document: Document) -> Result<Vec<u8>, RenderError> {
 
 /// Renders the A4 portrait venue poster: bilingual heading, venue name and address, the QR
 /// symbol at [`POSTER_QR_MM`] (never below [`POSTER_QR_MIN_MM`]) centred, the venue code under
-/// it, three-step instructions in Vietnamese then English, and a footer with code and issue date.
+/// it, the SMS check-in line when the deployment has a number ([`sms_line`]), three-step
+/// instructions in Vietnamese then English, and a footer with code and issue date.
 ///
 /// Long names and addresses wrap onto two lines, shrink, then end with "…"; empty strings leave
 /// their line out. Fails with [`RenderError::TooLong`] if `qr_text` does not fit a QR code.
@@ -274,8 +291,20 @@ pub fn venue_poster_pdf(content: &PosterContent) -> Result<Vec<u8>, RenderError>
     if !issued.is_empty() {
         footer_line.push_str(&format!(" · Cấp ngày / Issued: {issued}"));
     }
+    let sms = sms_line(&content.venue_code, &content.sms_number);
     let bottom = [
-        Run::fit(&fonts.bold, &code_line, 14.0, 9.0, width, 1, 2.0),
+        Run::fit(
+            &fonts.bold,
+            &code_line,
+            14.0,
+            9.0,
+            width,
+            1,
+            if sms.is_empty() { 2.0 } else { 0.8 },
+        ),
+        // One line, shrunk to fit (the code and the number must not be cut: at 7 pt a line
+        // holds ~150 characters, the longest code is 100 bytes).
+        Run::fit(&fonts.bold, &sms, 11.0, 7.0, width, 1, 1.5),
         Run::fit(
             &fonts.regular,
             "1. Mở ứng dụng QuetMa hoặc camera điện thoại · 2. Quét mã QR · 3. Xác nhận check-in",

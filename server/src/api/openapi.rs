@@ -224,6 +224,16 @@ pub const ROUTES: &[RouteDoc] = &[
     ),
     r(
         "post",
+        "/api/v1/cases/{id}/sms",
+        "Text one contact of the case the exposure SMS: an `sms` record through the server's \
+         reply channel, another with the number the tracer opened offline (not stored); once \
+         per case and record (audited)",
+        "tracing_officer",
+        Some("CaseSmsInput"),
+        (200, "CaseSmsResult"),
+    ),
+    r(
+        "post",
         "/api/v1/notices",
         "Publish an exposure notice (audited)",
         "tracing_officer",
@@ -287,6 +297,16 @@ pub const ROUTES: &[RouteDoc] = &[
         "tracing_officer",
         None,
         (200, "NoticeBatch"),
+    ),
+    r(
+        "post",
+        "/api/v1/sms/inbound",
+        "The SMS gateway's webhook: a text `QM <venue code>` checks that number in (sealed at \
+         once; a receipt by SMS), any other text gets a helpful reply SMS; once per message id; \
+         rate-limited per sending number (429). 503 while the deployment has no inbound token",
+        "sms_gateway (bearer: the deployment's inbound token)",
+        Some("InboundSms"),
+        (200, "InboundAnswer"),
     ),
     r(
         "get",
@@ -384,6 +404,11 @@ pub struct SignedExposureList {
     crate::service::exposures::NoticeReach,
     crate::service::exposures::NoticeBatch,
     crate::service::audit::AuditEntry,
+    crate::service::sms_checkin::InboundSms,
+    crate::service::sms_checkin::InboundStatus,
+    crate::service::sms_checkin::InboundAnswer,
+    crate::service::sms_checkin::CaseSmsInput,
+    crate::service::sms_checkin::CaseSmsResult,
 )))]
 struct Schemas;
 
@@ -530,6 +555,7 @@ fn links(method: &str, path: &str) -> Option<Value> {
                 ("get", "/api/v1/cases/{id}/export"),
                 ("get", "/api/v1/cases/{id}/outcomes"),
                 ("post", "/api/v1/cases/{id}/outcomes"),
+                ("post", "/api/v1/cases/{id}/sms"),
             ],
         ),
         ("post", "/api/v1/notices") => ("id", &[("post", "/api/v1/notices/{id}/withdraw")]),

@@ -225,7 +225,7 @@ pub async fn poster_pdf(
     if !venues::can_view(a, &v) {
         return Err(HttpError::forbidden());
     }
-    let pdf = venues::poster_pdf(&v)?;
+    let pdf = venues::poster_pdf(&v, state.config.sms_number.as_deref())?;
     let disposition = HeaderValue::from_str(&format!("inline; filename=\"poster-{}.pdf\"", v.id))
         .unwrap_or(HeaderValue::from_static("inline"));
     Ok((
@@ -440,6 +440,21 @@ pub async fn record_outcome(
     let input = body(b)?;
     Ok(Json(
         crate::service::outcomes::record(&state, a, &id, &input).await?,
+    ))
+}
+
+/// `POST /api/v1/cases/{id}/sms` (tracing officer): text one contact the exposure SMS.
+pub async fn text_contact(
+    State(state): State<AppState>,
+    caller: Caller,
+    id_path: ApiPath<String>,
+    b: JsonBody<crate::service::sms_checkin::CaseSmsInput>,
+) -> HttpResult<Json<crate::service::sms_checkin::CaseSmsResult>> {
+    let a = caller.require(&[Role::TracingOfficer])?;
+    let id = id_path.0?;
+    let input = body(b)?;
+    Ok(Json(
+        crate::service::sms_checkin::text_contact(&state, a, &id, &input).await?,
     ))
 }
 

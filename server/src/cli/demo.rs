@@ -37,6 +37,7 @@ pub fn demo(args: &DemoArgs) -> Result<ExitCode> {
         commune: 9886,
         category: VenueCategory::Healthcare,
         stay: None,
+        sms_number: None,
         out: dir.join("poster.pdf"),
         png: Some(dir.join("poster-qr.png")),
         svg: Some(dir.join("poster-qr.svg")),

@@ -49,6 +49,10 @@ pub struct PosterArgs {
     /// Default stay in minutes (auto check-out); the category's typical stay when absent.
     #[arg(long)]
     pub stay: Option<u32>,
+    /// The deployment's SMS number: the poster tells people without a smartphone to text
+    /// `QM <venue code>` to it.
+    #[arg(long, env = "QUETMA_SMS_NUMBER")]
+    pub sms_number: Option<String>,
     /// Output PDF.
     #[arg(long, short, default_value = "poster.pdf")]
     pub out: PathBuf,
@@ -91,6 +95,7 @@ pub fn poster(args: &PosterArgs) -> Result<ExitCode> {
             u8::from(now.month()),
             now.year()
         ),
+        sms_number: args.sms_number.clone().unwrap_or_default(),
     })?;
     write(&args.out, &pdf)?;
     let qr = QrMatrix::encode(&text, POSTER_EC)?;

@@ -7,8 +7,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use quetma_core::keys::SealingPrivateKey;
 use quetma_server::db::Db;
 use quetma_server::service::accounts;
+use quetma_server::sms::GatewayConfig;
 use quetma_server::state::{AppState, Clock, Config, Keys};
 use quetma_server::well_known::AppLinks;
 
@@ -122,6 +124,88 @@ pub struct ServeArgs {
     /// list, e.g. the official export converted to CSV.
     #[arg(long, env = "QUETMA_WARDS_FILE")]
     pub wards_file: Option<PathBuf>,
+    /// Check-in by SMS: the bearer token the SMS gateway sends to `POST /api/v1/sms/inbound`
+    /// (unset: the route answers 503).
+    #[arg(long, env = "QUETMA_SMS_INBOUND_TOKEN", hide_env_values = true)]
+    pub sms_inbound_token: Option<String>,
+    /// The deployment's SMS number, printed on posters ("Nhắn QM V-… gửi 8079").
+    #[arg(long, env = "QUETMA_SMS_NUMBER")]
+    pub sms_number: Option<String>,
+    /// SMS gateway: `file` (development: JSON lines in --sms-file), `http` (--sms-gateway-url
+    /// + --sms-gateway-token) or `none`.
+    #[arg(long, env = "QUETMA_SMS_GATEWAY", default_value = "file", value_parser = ["file", "http", "none"])]
+    pub sms_gateway: String,
+    /// The file gateway's file (default DATA_DIR/sms-outbox.jsonl).
+    #[arg(long, env = "QUETMA_SMS_FILE")]
+    pub sms_file: Option<PathBuf>,
+    /// The HTTP gateway's URL.
+    #[arg(long, env = "QUETMA_SMS_GATEWAY_URL")]
+    pub sms_gateway_url: Option<String>,
+    /// The HTTP gateway's bearer token.
+    #[arg(long, env = "QUETMA_SMS_GATEWAY_TOKEN", hide_env_values = true)]
+    pub sms_gateway_token: Option<String>,
+    /// The SMS reply channel's key (made on first start when check-in by SMS is on; default
+    /// KEYS_DIR/sms-reply.key.json).
+    #[arg(long, env = "QUETMA_SMS_REPLY_KEY")]
+    pub sms_reply_key: Option<PathBuf>,
+    /// Inbound SMS per minute per sending number.
+    #[arg(long, default_value_t = 2)]
+    pub sms_per_number_per_minute: u32,
+    /// Inbound SMS burst per sending number.
+    #[arg(long, default_value_t = 5)]
+    pub sms_per_number_burst: u32,
+    /// Inbound SMS per minute per client address (the gateway's).
+    #[arg(long, default_value_t = 6000)]
+    pub sms_per_address_per_minute: u32,
+}
+
+/// The SMS gateway the arguments name.
+fn sms_gateway(args: &ServeArgs) -> Result<GatewayConfig> {
+    Ok(match args.sms_gateway.as_str() {
+        "none" => GatewayConfig::None,
+        "http" => GatewayConfig::Http {
+            url: args
+                .sms_gateway_url
+                .clone()
+                .filter(|u| !u.is_empty())
+                .context("--sms-gateway http needs --sms-gateway-url")?,
+            token: args
+                .sms_gateway_token
+                .clone()
+                .filter(|t| !t.is_empty())
+                .context("--sms-gateway http needs --sms-gateway-token")?,
+        },
+        _ => GatewayConfig::File(
+            args.sms_file
+                .clone()
+                .unwrap_or_else(|| args.db.data_dir.join("sms-outbox.jsonl")),
+        ),
+    })
+}
+
+/// The SMS reply key: loaded when its file exists, made when check-in by SMS is on.
+fn sms_reply_key(args: &ServeArgs) -> Result<Option<SealingPrivateKey>> {
+    let path = args.sms_reply_key.clone().unwrap_or_else(|| {
+        args.keys_dir
+            .clone()
+            .unwrap_or_else(|| args.db.data_dir.join("keys"))
+            .join("sms-reply.key.json")
+    });
+    let on = args
+        .sms_inbound_token
+        .as_deref()
+        .is_some_and(|t| !t.is_empty());
+    if !on && !path.exists() {
+        return Ok(None);
+    }
+    Ok(Some(Keys::load_or_make_sms_reply(&path).with_context(
+        || {
+            format!(
+                "SMS reply key {} (pass --sms-reply-key to keep it elsewhere)",
+                path.display()
+            )
+        },
+    )?))
 }
 
 /// Loads the keys, generating dev keys into the keys folder on first start.
@@ -174,7 +258,14 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
             &args.android_cert_sha256,
         )
         .context("app links (--apple-*, --android-*)")?;
-        let keys = load_keys(args)?;
+        let mut keys = load_keys(args)?;
+        if let Some(k) = sms_reply_key(args)? {
+            keys = keys.with_sms_reply(k);
+        }
+        let sms_gateway = sms_gateway(args)?;
+        if let GatewayConfig::Http { .. } = &sms_gateway {
+            quetma_server::sms::gateway(&sms_gateway).context("SMS gateway")?;
+        }
         let wards = match &args.wards_file {
             Some(p) => std::sync::Arc::new(
                 quetma_server::wards::Wards::load(p).context("ward list (--wards-file)")?,
@@ -199,6 +290,12 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
             notice_approval_venues: args.notice_approval_venues.max(0),
             notices_per_hour: args.notices_per_hour.max(1),
             wards,
+            sms_inbound_token: args.sms_inbound_token.clone().filter(|t| !t.is_empty()),
+            sms_number: args.sms_number.clone().filter(|n| !n.trim().is_empty()),
+            sms_gateway,
+            sms_per_number_per_minute: args.sms_per_number_per_minute,
+            sms_per_number_burst: args.sms_per_number_burst,
+            sms_per_address_per_minute: args.sms_per_address_per_minute,
             ..Config::default()
         };
         let state = AppState::new(db, keys, config, Clock::system());

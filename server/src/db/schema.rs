@@ -288,6 +288,12 @@ pub fn migrations() -> Vec<Migration> {
         sqlite: UPLOAD_KEYS_SQLITE.into(),
         postgres: UPLOAD_KEYS_PG.into(),
     });
+    all.push(Migration {
+        version: 20,
+        name: "sms_checkin",
+        sqlite: SMS_CHECKIN.into(),
+        postgres: SMS_CHECKIN.into(),
+    });
     all.sort_by_key(|m| m.version);
     all
 }
@@ -333,6 +339,33 @@ pub fn key_table(table: &str) -> Option<(&'static str, &'static str)> {
         _ => None,
     }
 }
+
+/// Migration 20: check-in by SMS (`service::sms_checkin`). `sms_inbound` makes an inbound
+/// message count once: the SHA-256 of the gateway's message id and what became of it, never
+/// the number or the text. `sms_replies` is the reply channel: an SMS check-in's number sealed
+/// to the server-held reply key, beside the check-in (same venue and client id), used only for
+/// the exposure SMS and purged with the check-ins. The expression index serves the venue-code
+/// lookup of a text (`UPPER(REPLACE(id, '-', ''))`, the same expression on both engines).
+const SMS_CHECKIN: &str = r#"
+CREATE TABLE sms_inbound (
+    message_key TEXT PRIMARY KEY,
+    received_at BIGINT NOT NULL,
+    outcome     TEXT NOT NULL CHECK (outcome IN
+        ('pending', 'checked_in', 'malformed', 'unknown_venue', 'venue_suspended'))
+);
+CREATE INDEX sms_inbound_time ON sms_inbound (received_at);
+CREATE TABLE sms_replies (
+    venue_id   TEXT NOT NULL,
+    client_id  TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    reply_kid  TEXT NOT NULL,
+    reply_enc  TEXT NOT NULL,
+    reply_ct   TEXT NOT NULL,
+    PRIMARY KEY (venue_id, client_id)
+);
+CREATE INDEX sms_replies_time ON sms_replies (started_at);
+CREATE INDEX venues_sms_code ON venues ((UPPER(REPLACE(id, '-', ''))));
+"#;
 
 /// Migration 12: the SMS gateway's idempotency keys — a message whose key is here was handed
 /// to the gateway and is never sent again. No number and no text are kept.

@@ -169,10 +169,14 @@ pub async fn zip(
         return Err(PortalError::NotFound(ctx.lang));
     }
     let lang = ctx.lang;
+    let sms = state.config.sms_number.clone();
     let bytes = tokio::task::spawn_blocking(move || {
         let mut entries = Vec::with_capacity(venues.len());
         for v in &venues {
-            entries.push((format!("poster-{}.pdf", v.id), svc::poster_pdf(v)?));
+            entries.push((
+                format!("poster-{}.pdf", v.id),
+                svc::poster_pdf(v, sms.as_deref())?,
+            ));
         }
         super::zip::stored_zip(&entries)
             .map_err(|e| crate::service::ServiceError::Internal(format!("zip: {e}")))

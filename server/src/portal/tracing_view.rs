@@ -305,6 +305,7 @@ fn source_label(lang: Lang, kind: &str) -> &'static str {
             "Trang web (không có cảnh báo trên ứng dụng)",
             "Web page (no app alert)",
         ),
+        "sms" => lang.t("Tin nhắn SMS (điện thoại phổ thông)", "SMS (feature phone)"),
         _ => lang.t("Ứng dụng (nhận cảnh báo)", "App (gets the alert)"),
     }
 }
@@ -382,7 +383,8 @@ pub async fn case_page(
             .iter()
             .map(|co| {
                 let c = &co.contact;
-                let to_call = cases::learns_by(&c.kind) == "call";
+                let learns = cases::learns_by(&c.kind);
+                let to_call = learns != "app";
                 RecordView {
                     venue: c.venue_id.clone(),
                     place: place(&c.venue_id),
@@ -393,10 +395,13 @@ pub async fn case_page(
                     kind: c.kind.clone(),
                     client_id: c.client_id.clone(),
                     to_call,
-                    learns_label: if to_call {
-                        l.t("Gọi điện / nhắn tin", "Call / SMS")
-                    } else {
-                        l.t("Cảnh báo trên ứng dụng", "App alert")
+                    learns_label: match learns {
+                        "app" => l.t("Cảnh báo trên ứng dụng", "App alert"),
+                        "sms" => l.t(
+                            "SMS tự động khi công bố thông báo (có thể gọi thêm)",
+                            "Automatic SMS when the notice is published (may also be called)",
+                        ),
+                        _ => l.t("Gọi điện / nhắn tin", "Call / SMS"),
                     },
                     outcome: co.outcome.map(Outcome::as_str),
                     outcome_label: match co.outcome {

@@ -264,10 +264,12 @@ pub async fn poster_pdf(
     Path(id): Path<String>,
 ) -> Result<Response, PortalError> {
     let v = viewable(&state, &ctx, &id).await?;
-    let pdf = tokio::task::spawn_blocking(move || svc::poster_pdf(&v).map(|p| (v.id, p)))
-        .await
-        .map_err(|e| PortalError::internal(ctx.lang, &e))?
-        .map_err(|e| PortalError::from_service(ctx.lang, e))?;
+    let sms = state.config.sms_number.clone();
+    let pdf =
+        tokio::task::spawn_blocking(move || svc::poster_pdf(&v, sms.as_deref()).map(|p| (v.id, p)))
+            .await
+            .map_err(|e| PortalError::internal(ctx.lang, &e))?
+            .map_err(|e| PortalError::from_service(ctx.lang, e))?;
     Ok((
         [
             (CONTENT_TYPE, "application/pdf".to_owned()),

@@ -143,8 +143,9 @@ pub struct CaseInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Contact {
     /// `visit` (citizen check-in with the app: gets the exposure alert), `web` (web check-in
-    /// page: no app, no alert) or `visitor` (business log).
-    #[schema(pattern = "^(visit|web|visitor)$", example = "visit")]
+    /// page: no app, no alert), `sms` (check-in by SMS from a feature phone: gets the exposure
+    /// SMS) or `visitor` (business log).
+    #[schema(pattern = "^(visit|web|sms|visitor)$", example = "visit")]
     pub kind: String,
     /// Venue.
     pub venue_id: String,
@@ -157,17 +158,32 @@ pub struct Contact {
     /// Overlap with the case's window (tail included), ms.
     pub overlap_ms: i64,
     /// How this contact will learn of the exposure: `app` (an app check-in: the phone that
-    /// made it — dependents' included — alerts from the signed exposure list) or `call` (a
-    /// card scan, manual entry or web check-in: the tracer calls or texts the number in the
-    /// sealed record, which only the offline key opens).
+    /// made it — dependents' included — alerts from the signed exposure list), `sms` (a
+    /// check-in by SMS: the server texts that number when a notice over the visit is
+    /// published; the tracer may call it too) or `call` (a card scan, manual entry or web
+    /// check-in: the tracer calls or texts the number in the sealed record, which only the
+    /// offline key opens).
     #[serde(default)]
-    #[schema(pattern = "^(app|call)$", example = "app")]
+    #[schema(pattern = "^(app|call|sms)$", example = "app")]
     pub learns_by: String,
 }
 
 /// How a contact of `kind` learns of an exposure (see [`Contact::learns_by`]).
 pub fn learns_by(kind: &str) -> &'static str {
-    if kind == "visit" { "app" } else { "call" }
+    match kind {
+        "visit" => "app",
+        "sms" => "sms",
+        _ => "call",
+    }
+}
+
+/// The contact kind of a check-in by its stored source (`app`, `web`, `sms`).
+pub fn kind_of_source(source: &str) -> &'static str {
+    match source {
+        "web" => "web",
+        "sms" => "sms",
+        _ => "visit",
+    }
 }
 
 /// A case and its contacts.
@@ -263,15 +279,16 @@ pub async fn query_window(
     for r in rows {
         let (s, e) = (r.int(1)?, r.int(2)?);
         if let Some((from, to)) = rule.overlap(w.start, w.end, s, e) {
+            let kind = kind_of_source(&r.text(6)?);
             out.push(ExportRecord {
                 contact: Contact {
-                    kind: if r.text(6)? == "web" { "web" } else { "visit" }.into(),
+                    kind: kind.into(),
                     venue_id: w.venue_id.clone(),
                     client_id: r.text(0)?,
                     started_at: s,
                     ended_at: e,
                     overlap_ms: to - from,
-                    learns_by: learns_by(if r.text(6)? == "web" { "web" } else { "visit" }).into(),
+                    learns_by: learns_by(kind).into(),
                 },
                 sealed: SealedContactJson {
                     kid: r.text(3)?,

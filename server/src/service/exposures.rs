@@ -54,10 +54,12 @@ tiếp xúc và liên hệ trạm y tế phường / xã để được hướng
 pub const GUIDANCE_EN: &str = "You may have been in contact with a case. Watch your health, limit \
 contacts and call your ward health station for testing advice.";
 
-const NOTICE_COLS: &str = "id, venue_id, start_at, end_at, tail_ms, min_overlap_ms, level, \
+/// Columns [`notice_from`] reads.
+pub(crate) const NOTICE_COLS: &str = "id, venue_id, start_at, end_at, tail_ms, min_overlap_ms, level, \
     guidance_vi, guidance_en, published_at, seq, withdrawn";
 
-fn notice_from(r: &Row) -> Result<ExposureNotice> {
+/// An [`ExposureNotice`] from a row of [`NOTICE_COLS`].
+pub(crate) fn notice_from(r: &Row) -> Result<ExposureNotice> {
     Ok(ExposureNotice {
         id: r.text(0)?,
         venue_id: r.text(1)?,
@@ -529,7 +531,9 @@ pub async fn list_batches(
 }
 
 /// Submits a batch (tracing officers only): published at once when within the threshold,
-/// else kept `pending` for a second officer. Both are audited, with the reach.
+/// else kept `pending` for a second officer. Both are audited, with the reach. Publishing
+/// texts the check-ins by SMS the notices reach (in the background, once per notice and
+/// check-in; `service::sms_checkin`).
 pub async fn submit_batch(
     state: &AppState,
     officer: &Account,
@@ -583,9 +587,12 @@ pub async fn submit_batch(
     )
     .await?;
     if !reach.needs_approval {
+        let mut published = Vec::with_capacity(input.notices.len());
         for n in &input.notices {
-            insert_notice(state, officer, &id, n).await?;
+            published.push(insert_notice(state, officer, &id, n).await?);
         }
+        // The same number gets the exposure SMS: check-ins by SMS the notices reach.
+        super::sms_checkin::spawn_exposure_sms(state, officer.actor(), published);
     }
     get_batch(state, officer, &id).await
 }
@@ -650,9 +657,11 @@ pub async fn approve_batch(state: &AppState, officer: &Account, id: &str) -> Res
         .to_string(),
     )
     .await?;
+    let mut published = Vec::with_capacity(batch.inputs.len());
     for n in &batch.inputs {
-        insert_notice(state, officer, id, n).await?;
+        published.push(insert_notice(state, officer, id, n).await?);
     }
+    super::sms_checkin::spawn_exposure_sms(state, officer.actor(), published);
     get_batch(state, officer, id).await
 }
 

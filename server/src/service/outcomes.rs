@@ -46,8 +46,8 @@ impl Outcome {
 /// `POST /api/v1/cases/{id}/outcomes`: one record's outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OutcomeInput {
-    /// The record's kind, as in the case (`visit`, `web`, `visitor`).
-    #[schema(pattern = "^(visit|web|visitor)$", example = "visitor")]
+    /// The record's kind, as in the case (`visit`, `web`, `sms`, `visitor`).
+    #[schema(pattern = "^(visit|web|sms|visitor)$", example = "visitor")]
     pub kind: String,
     /// The record's venue.
     #[schema(max_length = 100, example = "V7K2M9")]
@@ -76,7 +76,8 @@ pub struct ReachSummary {
     pub case_id: String,
     /// Contacts alerted by the app.
     pub by_app: i64,
-    /// Contacts to call or text.
+    /// Contacts to call or text (check-ins by SMS included: they get the exposure SMS, and
+    /// the tracer may still call them).
     pub to_call: i64,
     /// Of those, reached.
     pub reached: i64,

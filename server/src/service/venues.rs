@@ -110,14 +110,16 @@ fn issued_label(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Renders the poster PDF of a venue.
-pub fn poster_pdf(venue: &Venue) -> Result<Vec<u8>> {
+/// Renders the poster PDF of a venue; with the deployment's SMS number (`Config::sms_number`)
+/// it carries the line for check-in by SMS.
+pub fn poster_pdf(venue: &Venue, sms_number: Option<&str>) -> Result<Vec<u8>> {
     render::venue_poster_pdf(&PosterContent {
         qr_text: venue.poster_text.clone(),
         venue_name: venue.name.clone(),
         address: venue.address.clone(),
         venue_code: venue.id.clone(),
         issued_at_label: issued_label(venue.created_at),
+        sms_number: sms_number.unwrap_or_default().to_owned(),
     })
     .map_err(|e| ServiceError::Internal(format!("poster: {e}")))
 }
@@ -170,7 +172,7 @@ pub async fn register_venue(
         poster_text: qr_text.clone(),
         created_at: now,
     };
-    let pdf = poster_pdf(&venue)?;
+    let pdf = poster_pdf(&venue, state.config.sms_number.as_deref())?;
     let r = state
         .db
         .exec(
