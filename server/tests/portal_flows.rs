@@ -4,7 +4,7 @@
 
 mod portal_support;
 
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use portal_support::*;
 use quetma_core::api::EnrolRequest;
 use quetma_server::service::{audit, enrol};
@@ -1142,4 +1142,38 @@ async fn tracing_results_name_venues_and_fit_a_phone_on(s: Server) {
     assert!(overlaps.contains(&format!("<span class=\"code\">{id}</span>")));
     let css = t.get(&s, "/portal/static/portal.css").await.text();
     assert!(css.contains(".code { white-space: nowrap;"));
+}
+
+/// Pages with the ward list go out gzipped to a browser that asks, and plain to one that does
+/// not; the poster PDF is never gzipped again.
+#[tokio::test]
+async fn pages_are_gzipped_for_browsers_that_ask() {
+    let s = server().await;
+    let mut o = login(&s, "owner").await;
+    let plain = o.get(&s, "/portal/venues/new").await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(plain.headers.get(header::CONTENT_ENCODING).is_none());
+    assert!(plain.text().contains("list=\"ward-list\""));
+    let gz = o.get_gzip(&s, "/portal/venues/new").await;
+    assert_eq!(gz.status, StatusCode::OK);
+    assert_eq!(
+        gz.headers
+            .get(header::CONTENT_ENCODING)
+            .map(|v| v.as_bytes()),
+        Some(&b"gzip"[..])
+    );
+    assert!(gz.body.starts_with(&[0x1f, 0x8b]), "a gzip stream");
+    assert!(
+        gz.body.len() * 4 < plain.body.len(),
+        "{} bytes gzipped of {}",
+        gz.body.len(),
+        plain.body.len()
+    );
+    let id = register(&s, &mut o, "Nhà thuốc Nén", "healthcare").await;
+    let pdf = o
+        .get_gzip(&s, &format!("/portal/venues/{id}/poster.pdf"))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.text());
+    assert!(pdf.headers.get(header::CONTENT_ENCODING).is_none());
+    assert!(pdf.body.starts_with(b"%PDF"));
 }

@@ -24,6 +24,8 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate as _};
 
 use crate::service::AppState;
 use crate::service::accounts;
@@ -116,6 +118,15 @@ pub fn router() -> Router<AppState> {
         )
         .route("/portal/admin/audit", get(admin::audit))
         .layer(axum::middleware::from_fn(auth::cookies_layer))
+        // Pages carry the 3 321-entry ward list for the ward boxes (~170 KB of HTML): gzip makes
+        // them a phone-sized download. PDFs and ZIPs are compressed already.
+        .layer(
+            CompressionLayer::new().gzip(true).compress_when(
+                DefaultPredicate::new()
+                    .and(NotForContentType::const_new("application/pdf"))
+                    .and(NotForContentType::const_new("application/zip")),
+            ),
+        )
 }
 
 /// Every portal route as `(method, path pattern)`, for the authorisation tests.

@@ -179,6 +179,17 @@ impl Client {
         self.send(s, req).await
     }
 
+    /// GETs a page as a browser asking for gzip does.
+    pub async fn get_gzip(&mut self, s: &Server, path: &str) -> Answer {
+        let req = Request::builder()
+            .uri(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::empty())
+            .unwrap();
+        self.send(s, req).await
+    }
+
     /// POSTs a form with the given fields exactly as given (no CSRF added).
     pub async fn post_raw(&mut self, s: &Server, path: &str, fields: &[(&str, &str)]) -> Answer {
         let body = serde_urlencoded::to_string(fields).unwrap();
