@@ -4,9 +4,9 @@
 //! - `assetlinks.json` (Android App Links) for the configured package and signing-certificate
 //!   fingerprints.
 //!
-//! Both cover the poster paths (`/V/*`, `/v/*`: the web check-in page a stock camera opens) and
-//! the enrolment path (`/E/*`). A platform that is not configured gets a 404, so a deployment
-//! without apps answers as before.
+//! Both cover the poster paths (`/V/*`, `/v/*`: the web check-in page a stock camera opens), the
+//! enrolment path (`/E/*`) and the health worker's case code (`/K/*`, "share my history"). A
+//! platform that is not configured gets a 404, so a deployment without apps answers as before.
 
 use axum::Json;
 use axum::Router;
@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use crate::state::AppState;
 
 /// The link paths the apps handle (Apple's `components` syntax; Android matches the host).
-pub const APP_PATHS: [&str; 3] = ["/V/*", "/v/*", "/E/*"];
+pub const APP_PATHS: [&str; 4] = ["/V/*", "/v/*", "/E/*", "/K/*"];
 
 /// Which apps may open the server's links (each platform optional).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -50,8 +50,11 @@ async fn documents_name_the_configured_apps_and_the_link_paths() {
         .iter()
         .map(|c| c["/"].as_str().unwrap())
         .collect();
-    assert_eq!(paths, ["/V/*", "/v/*", "/E/*"]);
-    assert_eq!(detail["paths"], serde_json::json!(["/V/*", "/v/*", "/E/*"]));
+    assert_eq!(paths, ["/V/*", "/v/*", "/E/*", "/K/*"]);
+    assert_eq!(
+        detail["paths"],
+        serde_json::json!(["/V/*", "/v/*", "/E/*", "/K/*"])
+    );
 
     let (s, h, body) = app.raw(Method::GET, ASSETLINKS, None, None, &[]).await;
     assert_eq!(s, StatusCode::OK);

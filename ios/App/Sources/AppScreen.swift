@@ -45,6 +45,9 @@ struct AppScreen: View {
         case let .checkpoint(v): CheckpointScreen(view: v, model: model)
         case let .businessScan(v): BusinessScanScreen(view: v, model: model, camera: camera)
         case let .manualEntry(v): ManualEntryScreen(form: v, model: model)
+        case let .shareCode(v): ShareCodeScreen(view: v, model: model)
+        case let .sharePreview(v): SharePreviewScreen(view: v, model: model)
+        case let .shareDone(v): ShareDoneScreen(view: v, model: model)
         }
     }
 }

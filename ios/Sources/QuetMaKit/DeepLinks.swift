@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where the app's links go: the core reads the URL (a poster's `/V/…`, an enrolment's
-/// `/E/…`) and decides what it means.
+/// `/E/…`, a health worker's case code `/K/…`) and decides what it means.
 public protocol LinkOpening: Sendable {
     /// Hands `url` (as the system gave it) to the core.
     func open(url: String) throws

@@ -154,7 +154,7 @@ final class AppModelTests: XCTestCase, @unchecked Sendable {
             Mirror(reflecting: value).children.flatMap { buttons(in: $0.value) }
         }
         var seen = 0
-        for route in [Route.home, .scan, .history, .declaration, .personalQr, .profiles, .alerts, .settings, .businessEnrol] {
+        for route in [Route.home, .scan, .history, .declaration, .personalQr, .profiles, .alerts, .settings, .shareCode, .businessEnrol] {
             p.model.send(.navigate(route: route))
             await p.model.settle()
             XCTAssertEqual(p.model.update.route, route)
@@ -176,6 +176,55 @@ final class AppModelTests: XCTestCase, @unchecked Sendable {
         p.model.open(url: try XCTUnwrap(URL(string: try Fixtures.posterText())))
         guard case let .confirm(view) = p.model.screen else { return XCTFail("\(p.model.screen)") }
         XCTAssertEqual(view.venueName, "Nhà thuốc Minh Châu")
+    }
+
+    /// "Share my history": a visit checked in through a poster link, then the health worker's
+    /// `/K/` link (Universal Link) opens the preview with the visit ticked; its toggle unticks it
+    /// (summary changed, send disabled) and ticks it again. A code of another deployment lands
+    /// on the code screen with the core's error. The preview's buttons are labelled.
+    func testAUniversalLinkToACaseCodeOpensThePreviewAndAVisitToggles() async throws {
+        let server = "http://127.0.0.1:9"
+        let p = try phone("model-share", server: server)
+        p.model.open(url: try XCTUnwrap(URL(string: try Fixtures.posterText())))
+        guard case let .confirm(confirm) = p.model.screen else { return XCTFail("\(p.model.screen)") }
+        p.model.tap(confirm.confirm)
+        guard case let .checkedIn(thanks) = p.model.screen else { return XCTFail("\(p.model.screen)") }
+        p.model.tap(thanks.done)
+        XCTAssertEqual(p.model.update.route, .home)
+
+        p.model.open(url: try XCTUnwrap(URL(string: "https://qr.quetma.vn/K/14ABCDEFGHJKMN")))
+        guard case let .shareCode(code) = p.model.screen else { return XCTFail("\(p.model.screen)") }
+        XCTAssertNotNil(code.error)
+        XCTAssertEqual(code.code.error, code.error)
+
+        p.model.open(url: try XCTUnwrap(URL(string: "\(server)/K/14ABCDEFGHJKMN")))
+        guard case let .sharePreview(before) = p.model.screen else { return XCTFail("\(p.model.screen)") }
+        XCTAssertEqual(p.model.update.route, .sharePreview)
+        let visits = before.days.flatMap(\.visits)
+        XCTAssertEqual(visits.count, 1)
+        let visit = try XCTUnwrap(visits.first)
+        XCTAssertTrue(visit.selected)
+        XCTAssertEqual(visit.venue, "Nhà thuốc Minh Châu")
+        XCTAssertEqual(visit.toggle, .toggleShareVisit(visitId: visit.visitId))
+        XCTAssertTrue(before.send.enabled)
+        XCTAssertFalse(before.consent.isEmpty)
+        for b in [before.send] + (before.error?.action.map { [$0] } ?? []) {
+            XCTAssertFalse(b.label.isEmpty)
+            XCTAssertFalse(b.accessibility.isEmpty)
+        }
+
+        p.model.send(visit.toggle)
+        guard case let .sharePreview(after) = p.model.screen else { return XCTFail("\(p.model.screen)") }
+        let unticked = try XCTUnwrap(after.days.flatMap(\.visits).first)
+        XCTAssertFalse(unticked.selected)
+        XCTAssertNotEqual(unticked.accessibility, visit.accessibility)
+        XCTAssertNotEqual(after.summary, before.summary)
+        XCTAssertFalse(after.send.enabled, "nothing ticked: nothing to send")
+
+        p.model.send(unticked.toggle)
+        guard case let .sharePreview(again) = p.model.screen else { return XCTFail("\(p.model.screen)") }
+        XCTAssertEqual(again.days.flatMap(\.visits).first?.selected, true)
+        XCTAssertEqual(again.summary, before.summary)
     }
 
     func testDarkFrameTorchCccdAndAnnouncedHints() async throws {

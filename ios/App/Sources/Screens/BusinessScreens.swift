@@ -59,6 +59,7 @@ struct BusinessScanScreen: View {
                 }
                 .accessibilityElement(children: .combine)
             }
+            if let prompt = view.phonePrompt { PhonePromptPanel(prompt: prompt, model: model) }
             Text(view.hint).font(.footnote)
             Text(view.counts.text).font(.headline)
             HStack {
@@ -69,6 +70,28 @@ struct BusinessScanScreen: View {
             SyncRow(sync: view.sync, model: model)
         }
         .padding()
+    }
+}
+
+/// The optional phone number after a card without one (the camera keeps running; the next
+/// visitor's code closes it).
+struct PhonePromptPanel: View {
+    let prompt: PhonePromptView
+    let model: AppModel
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 8) {
+            Text(prompt.text)
+            FieldRow(field: prompt.field, model: model)
+                .textFieldStyle(.roundedBorder)
+                .onSubmit { model.tap(prompt.save) }
+            HStack {
+                CoreButton(button: prompt.save, model: model)
+                CoreButton(button: prompt.skip, model: model)
+            }
+        }
+        .padding(12)
+        .background(.thinMaterial, in: RoundedRectangle(cornerRadius: 12))
     }
 }
 

@@ -5,6 +5,7 @@ import android.content.Intent
 import android.net.Uri
 import android.os.Vibrator
 import android.provider.Settings
+import android.widget.CheckBox
 import android.view.accessibility.AccessibilityEvent
 import android.view.accessibility.AccessibilityManager
 import com.sun.net.httpserver.HttpServer
@@ -245,6 +246,95 @@ class JourneysTest {
         start()
     }
 
+    /** A loopback server that takes a case share and answers how many visits it recorded. */
+    private fun shareServer(bodies: MutableList<String>): HttpServer = HttpServer.create(InetSocketAddress("127.0.0.1", 0), 0).apply {
+        createContext("/api/v1/case-share") { ex ->
+            val req = ex.requestBody.readBytes().toString(Charsets.UTF_8)
+            synchronized(bodies) { bodies += req }
+            val n = Regex("\"venue_id\"").findAll(req).count()
+            val body = """{"case_id":"C-000042","visits":$n}""".toByteArray()
+            ex.responseHeaders.add("Content-Type", "application/json")
+            ex.sendResponseHeaders(200, body.size.toLong())
+            ex.responseBody.use { it.write(body) }
+        }
+        createContext("/") { ex -> ex.sendResponseHeaders(404, -1); ex.close() }
+        start()
+    }
+
+    @Test
+    fun `share my history - a case code link, the visits by day, untick one, send, done`() {
+        val bodies = mutableListOf<String>()
+        val server = shareServer(bodies)
+        try {
+            useTestCore(ctx, "j-share")
+            Core.get(ctx).addProfile(owner())
+            val base = "http://127.0.0.1:${server.address.port}"
+            phone = Phone(ctx, base).launch()
+            // two visits to the poster's venue, each checked in and out
+            repeat(2) {
+                phone.tap((phone.screen as Screen.Home).v1.scan.label)
+                phone.feed(Fixtures.raw("venue-poster", 1280, 720))
+                assertEquals(Route.CONFIRM, phone.shown.route)
+                phone.tap((phone.screen as Screen.Confirm).v1.confirm.label)
+                phone.tap((phone.screen as Screen.CheckedIn).v1.done.label)
+                phone.tap((phone.screen as Screen.Home).v1.current[0].checkOut.label)
+            }
+
+            // a code of another deployment (the App Link host while this phone uses the loopback
+            // server): the code screen says so
+            phone.controller.newIntent(Intent(Intent.ACTION_VIEW, Uri.parse("https://qr.quetma.vn/K/14ABCDEFGHJKMN")))
+            phone.idle()
+            assertEquals(Route.SHARE_CODE, phone.shown.route)
+            val code = (phone.screen as Screen.ShareCode).v1
+            assertTrue(code.error != null && code.error in phone.texts())
+            phone.assertLabelled()
+
+            // the health worker's link for this deployment: the preview, every visit ticked
+            phone.controller.newIntent(Intent(Intent.ACTION_VIEW, Uri.parse("$base/K/14ABCDEFGHJKMN")))
+            phone.idle()
+            assertEquals(Route.SHARE_PREVIEW, phone.shown.route)
+            var p = (phone.screen as Screen.SharePreview).v1
+            val visits = p.days.flatMap { it.visits }
+            assertEquals(2, visits.size)
+            assertTrue(visits.all { it.selected })
+            assertTrue(p.days[0].title in phone.texts())
+            assertTrue(p.consent in phone.texts())
+            assertTrue(p.summary in phone.texts())
+            assertTrue(visits.all { v -> phone.views().any { it.contentDescription == v.accessibility && it is CheckBox && it.isChecked } })
+            phone.assertLabelled()
+
+            // untick the older one by its check box (both visits were made within the same
+            // minute, so their sentences can be the same: the box is found by its visit id)
+            val dropped = visits[1]
+            val box = phone.views().first { it.tag == dropped.visitId } as CheckBox
+            assertEquals(dropped.accessibility, box.contentDescription)
+            assertTrue(box.isClickable && box.isEnabled)
+            box.performClick()
+            phone.idle()
+            p = (phone.screen as Screen.SharePreview).v1
+            assertFalse(p.days.flatMap { it.visits }.first { it.visitId == dropped.visitId }.selected)
+            assertFalse((phone.views().first { it.tag == dropped.visitId } as CheckBox).isChecked)
+            assertTrue(p.summary in phone.texts())
+            assertTrue(p.send.enabled)
+
+            // send against the loopback server: the chosen visit only, then the done screen
+            phone.tap(p.send.label)
+            assertEquals(Route.SHARE_DONE, phone.shown.route)
+            val done = (phone.screen as Screen.ShareDone).v1
+            assertTrue(done.headline in phone.texts())
+            assertTrue(done.text in phone.texts())
+            assertTrue(done.headline.contains("1"))
+            assertEquals(1, bodies.size)
+            assertEquals(1, Regex("\"venue_id\"").findAll(bodies[0]).count())
+            assertTrue(bodies[0].contains("14ABCDEFGHJKMN"))
+            phone.assertLabelled()
+            phone.tap(done.done.label)
+            assertEquals(Route.HOME, phone.shown.route)
+        } finally {
+            server.stop(0)
+        }
+    }
+
     @Test
     fun `business mode - enrol, checkpoint, a CCCD counted once with sound and buzz, manual entry, counts`() {
         val server = enrolServer()
@@ -275,6 +365,25 @@ class JourneysTest {
             assertTrue(vibrator.isVibrating)
             assertTrue(b.counts.text in phone.texts())
             assertTrue(phone.views().any { it.tag == BusinessScanScreen.OUTCOME_TAG })
+            // a CCCD has no phone number: the core asks for one, under the outcome, camera running
+            val prompt = b.phonePrompt ?: error("no phone prompt after a card without a phone")
+            assertTrue(prompt.text in phone.texts())
+            assertTrue(phone.views().any { it.tag == BusinessScanScreen.PHONE_TAG })
+            assertTrue(phone.camera.running)
+            phone.assertLabelled()
+            phone.type(prompt.field.key, "12")
+            phone.tap((phone.screen as Screen.BusinessScan).v1.phonePrompt!!.save.label)
+            val refused = (phone.screen as Screen.BusinessScan).v1.phonePrompt ?: error("a bad number closed the prompt")
+            assertTrue(refused.field.error != null && refused.field.error in phone.texts())
+            phone.type(prompt.field.key, "0912 345 678")
+            phone.tap((phone.screen as Screen.BusinessScan).v1.phonePrompt!!.save.label)
+            b = (phone.screen as Screen.BusinessScan).v1
+            assertEquals(null, b.phonePrompt)
+            assertFalse(phone.views().any { it.tag == BusinessScanScreen.PHONE_TAG })
+            assertEquals("the phone joins the same entry", 1uL, b.counts.entries)
+            assertTrue(b.counts.text in phone.texts())
+            assertTrue(b.last!!.detail in phone.texts())
+            assertTrue(announced().any { it.isNotBlank() && b.last!!.detail.endsWith(it) })
             // the same card again at once: still one entry
             val t1 = tones().size
             Thread.sleep(200)

@@ -39,9 +39,11 @@ class ManifestTest {
         ctx.packageManager.queryIntentActivities(view(url), PackageManager.MATCH_DEFAULT_ONLY).map { it.activityInfo.name }
 
     @Test
-    fun `poster and enrolment links open the app, other links on the host do not`() {
+    fun `poster, enrolment and case code links open the app, other links on the host do not`() {
         assertEquals(listOf(MainActivity::class.java.name), handlers("https://qr.quetma.vn/V/7KQ2M9XH4T"))
         assertEquals(listOf(MainActivity::class.java.name), handlers("https://qr.quetma.vn/E/ABCD1234"))
+        assertEquals(listOf(MainActivity::class.java.name), handlers("https://qr.quetma.vn/K/7KQ2M9"))
+        assertEquals(emptyList<String>(), handlers("https://qr.quetma.vn/k7KQ2M9"))
         assertEquals(emptyList<String>(), handlers("https://qr.quetma.vn/portal"))
         assertEquals(emptyList<String>(), handlers("http://qr.quetma.vn/V/7KQ2M9XH4T"))
         assertEquals(emptyList<String>(), handlers("https://example.com/V/7KQ2M9XH4T"))

@@ -121,8 +121,16 @@ class ScreenshotsTest {
         p.close()
         phone = null
 
-        // business mode, against a loopback server that enrols
+        // share my history and business mode, against a loopback server that takes a case
+        // share and enrols
         val s = HttpServer.create(InetSocketAddress("127.0.0.1", 0), 0).apply {
+            createContext("/api/v1/case-share") { ex ->
+                ex.requestBody.readBytes()
+                val body = """{"case_id":"C-000042","visits":1}""".toByteArray()
+                ex.responseHeaders.add("Content-Type", "application/json")
+                ex.sendResponseHeaders(200, body.size.toLong())
+                ex.responseBody.use { it.write(body) }
+            }
             createContext("/api/v1/enrol") { ex ->
                 val body = """{"venue_id":"HD-VQ-000123","venue_name":"Nhà thuốc Minh Châu","checkpoint":"Cổng chính","scanner_token":"${"T".repeat(43)}"}""".toByteArray()
                 ex.responseHeaders.add("Content-Type", "application/json")
@@ -132,17 +140,33 @@ class ScreenshotsTest {
             start()
         }
         server = s
-        val b = Phone(ctx, "http://127.0.0.1:${s.address.port}").launch().also { phone = it }
+        val url = "http://127.0.0.1:${s.address.port}"
+        val c = Phone(ctx, url).launch().also { phone = it }
+        menu(c, Route.SHARE_CODE)
+        snap(c, "$prefix-16-share-code")
+        c.system(UiEvent.OpenUrl("$url/K/14ABCDEFGHJKMN"))
+        assertEquals(Route.SHARE_PREVIEW, c.shown.route)
+        snap(c, "$prefix-17-share-preview")
+        c.tap((c.screen as Screen.SharePreview).v1.send.label)
+        assertEquals(Route.SHARE_DONE, c.shown.route)
+        snap(c, "$prefix-18-share-done")
+        c.close()
+        phone = null
+
+        val b = Phone(ctx, url).launch().also { phone = it }
         b.system(UiEvent.Navigate(Route.BUSINESS_ENROL))
-        snap(b, "$prefix-16-enrol")
+        snap(b, "$prefix-19-enrol")
         b.type((b.screen as Screen.Enrol).v1.code.key, "abcdefghijklmnopqrst")
         b.tap((b.screen as Screen.Enrol).v1.enrol.label)
-        snap(b, "$prefix-17-checkpoint")
+        snap(b, "$prefix-20-checkpoint")
         b.tap((b.screen as Screen.Checkpoint).v1.form.submit.label)
         b.feed(Fixtures.png("cccd"))
-        snap(b, "$prefix-18-business-scan")
+        snap(b, "$prefix-21-business-scan-phone")
+        b.type((b.screen as Screen.BusinessScan).v1.phonePrompt!!.field.key, "0912 345 678")
+        b.tap((b.screen as Screen.BusinessScan).v1.phonePrompt!!.save.label)
+        snap(b, "$prefix-22-business-scan")
         b.tap((b.screen as Screen.BusinessScan).v1.manual.label)
-        snap(b, "$prefix-19-manual-entry")
+        snap(b, "$prefix-23-manual-entry")
     }
 
     @Test

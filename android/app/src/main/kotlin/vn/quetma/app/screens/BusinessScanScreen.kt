@@ -6,6 +6,7 @@ import android.widget.LinearLayout
 import vn.quetma.flows.BusinessScanView
 import vn.quetma.flows.Level
 import vn.quetma.flows.OutcomeKind
+import vn.quetma.flows.PhonePromptView
 
 /**
  * Business mode, scanning: the viewfinder, the last visitor's outcome, the counts, the hint,
@@ -29,6 +30,7 @@ object BusinessScanScreen {
             10,
             ui.text("${v.venueName} · ${v.checkpoint}", 16f, bold = true),
             outcome,
+            v.phonePrompt?.let { phonePrompt(ui, it) },
             ui.text(v.counts.text, 18f, bold = true).apply { tag = COUNTS_TAG },
             ui.text(v.hint, 16f, muted = true),
             ui.row(*listOfNotNull(ui.button(v.manual), v.torch?.let { ui.button(it) }, ui.button(v.stop)).toTypedArray()),
@@ -42,7 +44,19 @@ object BusinessScanScreen {
         }
     }
 
+    /**
+     * The optional phone number after a card without one: the core's question, the phone
+     * field, save and skip; the camera keeps running (the next visitor's code closes it).
+     */
+    private fun phonePrompt(ui: Ui, p: PhonePromptView): View = ui.card(
+        ui.text(p.text, 16f),
+        ui.field(p.field),
+        ui.row(ui.button(p.save), ui.button(p.skip)),
+        bg = ui.levelColours(Level.INFO).first,
+    ).apply { tag = PHONE_TAG }
+
     /** Tags of the outcome card and the counts line (tests). */
     const val OUTCOME_TAG = "outcome"
     const val COUNTS_TAG = "counts"
+    const val PHONE_TAG = "visitor-phone"
 }

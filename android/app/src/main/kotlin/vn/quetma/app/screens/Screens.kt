@@ -20,6 +20,9 @@ object Screens {
         is Screen.Checkpoint -> CheckpointScreen.render(ui, screen.v1)
         is Screen.BusinessScan -> BusinessScanScreen.render(ui, screen.v1, viewfinder)
         is Screen.ManualEntry -> ui.form(screen.v1)
+        is Screen.ShareCode -> ShareCodeScreen.render(ui, screen.v1)
+        is Screen.SharePreview -> SharePreviewScreen.render(ui, screen.v1)
+        is Screen.ShareDone -> ShareDoneScreen.render(ui, screen.v1)
     }
 
     /** Whether [screen] fills the window itself (a camera screen) instead of scrolling. */
