@@ -329,7 +329,7 @@ fn share_my_history_crosses_the_facade_and_an_unreachable_server_keeps_everythin
     let Screen::SharePreview(p) = &u.screen else {
         panic!("{:?}", u.screen)
     };
-    assert_eq!(p.summary, "1 of 1 check-ins will be sent.");
+    assert_eq!(p.summary, "1 of 1 check-in will be sent.");
     let u = flows.dispatch(UiEvent::SendHistory).unwrap();
     let task = u
         .effects

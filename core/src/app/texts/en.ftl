@@ -275,7 +275,10 @@ share-code-read = Case code read. Check the check-ins that will be sent.
 share-other-deployment = This code belongs to another system and cannot be used here.
 share-window = The health worker asks for the last { $days } days (since { $since }). Only the check-ins ticked below will be sent.
 share-consent = It is your choice: untick any you do not want to send. Only places and times are sent — not your name, phone number or ID. Nothing is sent before you tap Send.
-share-summary = { $count } of { $total } check-ins will be sent.
+share-summary = { $total ->
+    [one] { $count } of 1 check-in will be sent.
+   *[other] { $count } of { $total } check-ins will be sent.
+}
 share-too-many = At most { $max } check-ins can be sent at once — untick some.
 share-empty = There are no check-ins from the last { $days } days on this phone, so there is nothing to send. Please tell the health worker.
 share-send = Send { $count } check-ins
@@ -285,7 +288,10 @@ share-visit-a11y-off = { $venue }, { $day }, { $times }. Not sent. Tap to tick.
 share-ticked = { $venue } will be sent
 share-unticked = { $venue } will not be sent
 share-no-server = The app is not connected to a server, so it cannot send yet.
-share-done = Sent { $count } check-ins to the health worker
+share-done = { $count ->
+    [one] Sent 1 check-in to the health worker
+   *[other] Sent { $count } check-ins to the health worker
+}
 share-done-text = Thank you. The health worker will tell the people who may have been in contact, without naming you.
 share-retry = Try again
 share-other-code = Type another code
