@@ -122,39 +122,9 @@ pub fn parse_typed(text: &str) -> Result<CaseCode, CaseCodeError> {
 /// Parses `text` as a case-code link (`https://host/K/CODE`, any case). `None` for anything
 /// else (never panics).
 pub fn parse_link(text: &str) -> Option<CaseCodeLink> {
-    let t = text.trim();
-    let lower = t.to_ascii_lowercase();
-    let after_scheme = if lower.starts_with("https://") {
-        8
-    } else if lower.starts_with("http://") {
-        7
-    } else {
-        return None;
-    };
-    let rest = t.get(after_scheme..)?;
-    let slash = rest.find('/')?;
-    let host = rest.get(..slash)?;
-    if host.is_empty()
-        || !host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-    {
-        return None;
-    }
-    let path = rest.get(slash..)?;
-    let code = path
-        .get(..CASE_PATH.len())
-        .filter(|p| p.eq_ignore_ascii_case(CASE_PATH))
-        .and_then(|_| path.get(CASE_PATH.len()..))?;
-    let code = checked(&code.trim_end_matches('/').to_ascii_uppercase()).ok()?;
-    Some(CaseCodeLink {
-        base_url: format!(
-            "{}{}",
-            lower.get(..after_scheme)?,
-            host.to_ascii_lowercase()
-        ),
-        code,
-    })
+    let (base_url, code) = super::enrolment::deployment_link(text, CASE_PATH)?;
+    let code = checked(&code.to_ascii_uppercase()).ok()?;
+    Some(CaseCodeLink { base_url, code })
 }
 
 #[cfg(test)]

@@ -27,8 +27,11 @@ impl EnrolmentLink {
     }
 }
 
-/// Parses `text` as an enrolment link. `None` for anything else (never panics).
-pub fn parse(text: &str) -> Option<EnrolmentLink> {
+/// Splits a link of this kind of deployment, `http(s)://host{prefix}TAIL` (scheme, host and
+/// prefix in any case), into its lower-case base URL (`https://host`) and `TAIL` without a
+/// trailing `/`. `None` for anything else (never panics). Shared by the enrolment and
+/// case-code links.
+pub(crate) fn deployment_link<'a>(text: &'a str, prefix: &str) -> Option<(String, &'a str)> {
     let t = text.trim();
     let lower = t.to_ascii_lowercase();
     let after_scheme = if lower.starts_with("https://") {
@@ -49,20 +52,26 @@ pub fn parse(text: &str) -> Option<EnrolmentLink> {
         return None;
     }
     let path = rest.get(slash..)?;
-    let code = path
-        .get(..ENROL_PATH.len())
-        .filter(|p| p.eq_ignore_ascii_case(ENROL_PATH))
-        .and_then(|_| path.get(ENROL_PATH.len()..))?;
-    let code = code.trim_end_matches('/');
+    let tail = path
+        .get(..prefix.len())
+        .filter(|p| p.eq_ignore_ascii_case(prefix))
+        .and_then(|_| path.get(prefix.len()..))?;
+    let base_url = format!(
+        "{}{}",
+        lower.get(..after_scheme)?,
+        host.to_ascii_lowercase()
+    );
+    Some((base_url, tail.trim_end_matches('/')))
+}
+
+/// Parses `text` as an enrolment link. `None` for anything else (never panics).
+pub fn parse(text: &str) -> Option<EnrolmentLink> {
+    let (base_url, code) = deployment_link(text, ENROL_PATH)?;
     if !CODE_CHARS.contains(&code.len()) || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
         return None;
     }
     Some(EnrolmentLink {
-        base_url: format!(
-            "{}{}",
-            lower.get(..after_scheme)?,
-            host.to_ascii_lowercase()
-        ),
+        base_url,
         code: code.to_ascii_uppercase(),
     })
 }
