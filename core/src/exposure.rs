@@ -363,7 +363,7 @@ pub(crate) fn match_in(tx: &Transaction<'_>, now: i64) -> Result<u64, StoreError
     let (visits, names): (Vec<VisitWindow>, Vec<String>) = {
         let mut stmt = tx.prepare(
             "SELECT id, profile_id, venue_id, started_at, COALESCE(ended_at, planned_end),
-               venue_name FROM visits WHERE cancelled_at IS NULL",
+               venue_name FROM visits WHERE cancelled_at IS NULL AND shared_at IS NULL",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
@@ -690,6 +690,33 @@ mod tests {
         let out = store.apply_exposure_list(&list(5, vec![])).unwrap();
         assert_eq!(out, MatchOutcome::default());
         assert_eq!(store.alerts().unwrap().len(), 1);
+    }
+
+    /// The visits a person sent to their own case are not matched: a notice over them raises
+    /// no alert, while another visit in the same notice's reach still does.
+    #[test]
+    fn visits_sent_to_ones_own_case_raise_no_alert() {
+        let (store, _dir) = store_with_visits();
+        let visits = store.visits_between(None, 0, i64::MAX).unwrap();
+        let at = |venue: &str| {
+            visits
+                .iter()
+                .find(|v| v.venue_id == venue)
+                .map(|v| v.id.clone())
+                .unwrap()
+        };
+        assert_eq!(store.mark_visits_shared(&[at("V-0")]).unwrap(), 1);
+        assert_eq!(store.mark_visits_shared(&[at("V-0")]).unwrap(), 0, "once");
+        let mut a = notice("V-0", 1_000_000, 1_040_000, 0, 10_000);
+        a.id = "A".into();
+        let mut b = notice("V-1", 1_100_000, 1_200_000, 0, 10_000);
+        (b.id, b.seq) = ("B".into(), 2);
+        let out = store.apply_exposure_list(&list(0, vec![a, b])).unwrap();
+        assert_eq!(out.raised, 1);
+        let alerts = store.alerts().unwrap();
+        assert_eq!(alerts.len(), 1);
+        assert_eq!(alerts[0].notice_id, "B");
+        assert_eq!(store.match_exposures().unwrap().raised, 0);
     }
 
     proptest! {

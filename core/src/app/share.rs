@@ -125,6 +125,8 @@ pub(crate) struct ShareState {
     pub(crate) error: Option<Banner>,
     /// Visits the server recorded, after a successful send.
     pub(crate) sent: Option<u64>,
+    /// The visits being sent (marked as shared when the server takes them).
+    pub(crate) sending: Vec<String>,
 }
 
 /// The code's window is cut this much short, so a visit at its very edge is not refused by a
@@ -419,6 +421,8 @@ impl App {
         }
         self.share.busy = true;
         self.share.error = None;
+        let visit_ids: Vec<String> = visits.into_iter().map(|v| v.id).collect();
+        self.share.sending.clone_from(&visit_ids);
         vec![
             Effect::Announce {
                 text: self.t("share-sending"),
@@ -426,7 +430,7 @@ impl App {
             Effect::RunTask {
                 task: super::AppTask::ShareHistory {
                     code: code.code,
-                    visit_ids: visits.into_iter().map(|v| v.id).collect(),
+                    visit_ids,
                 },
             },
         ]
@@ -456,6 +460,12 @@ impl App {
         self.share.busy = false;
         match r {
             Ok(resp) => {
+                // The person is the case: no alert about the visits they sent (the server has
+                // them; a failure here loses nothing and is only logged).
+                let sent = std::mem::take(&mut self.share.sending);
+                if let Err(e) = self.store.mark_visits_shared(&sent) {
+                    tracing::warn!(error = %e, "marking shared visits");
+                }
                 self.share.sent = Some(resp.visits);
                 self.share.code = None;
                 self.share.excluded.clear();

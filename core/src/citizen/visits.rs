@@ -308,6 +308,23 @@ impl Store {
         self.write(|tx| settle_tx(tx, now))
     }
 
+    /// Marks visits as sent to the person's own case (with a tracer's case code): they stay in
+    /// history, but exposure notices are no longer matched against them — the person is the
+    /// case, not a contact. Returns how many were newly marked; unknown ids are skipped.
+    pub fn mark_visits_shared(&self, visit_ids: &[String]) -> Result<usize, StoreError> {
+        let now = self.now_ms();
+        self.write(|tx| {
+            let mut n = 0;
+            for id in visit_ids {
+                n += tx.execute(
+                    "UPDATE visits SET shared_at = ?2 WHERE id = ?1 AND shared_at IS NULL",
+                    params![id, now],
+                )?;
+            }
+            Ok(n)
+        })
+    }
+
     /// Cancels a wrong check-in: it leaves history and is withdrawn from the server.
     pub fn cancel_visit(&self, visit_id: &str) -> Result<(), StoreError> {
         let now = self.now_ms();

@@ -158,4 +158,9 @@ pub const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX alerts_by_raised ON alerts(raised_at);
     "#,
+    // 3: visits the person sent to a tracer's case (their own case, with a case code): the
+    // matcher skips them, so nobody is alerted about the case they are.
+    r#"
+    ALTER TABLE visits ADD COLUMN shared_at INTEGER;
+    "#,
 ];
