@@ -443,20 +443,6 @@ impl Tx {
         Ok(self.query(sql, params).await?.into_iter().next())
     }
 
-    /// PostgreSQL: `COPY … FROM STDIN` inside the transaction, `data` in the statement's format;
-    /// rows copied. An error (a row no partition takes, say) aborts the transaction.
-    pub async fn copy_in(&mut self, statement: &str, data: &[u8]) -> Result<u64, DbError> {
-        match self {
-            Self::Sqlite(_) => Err(DbError::Other("COPY is PostgreSQL only".into())),
-            Self::Postgres(_) => {
-                let t = self.pg()?;
-                let mut copy = t.copy_in_raw(statement).await?;
-                copy.send(data).await?;
-                Ok(copy.finish().await?)
-            }
-        }
-    }
-
     /// Commits.
     pub async fn commit(mut self) -> Result<(), DbError> {
         match &mut self {

@@ -522,44 +522,9 @@ fn ints<T>(rows: &[T], f: impl Fn(&T) -> Option<i64>) -> Value {
     Value::IntArray(rows.iter().map(f).collect())
 }
 
-/// Appends `s` as a `COPY … (FORMAT text)` field: backslash, tab, newline and carriage return
-/// escaped (ids and Base64url need none; a checkpoint name might).
-fn copy_field(out: &mut String, s: &str) {
-    if !s.contains(['\\', '\t', '\n', '\r']) {
-        out.push_str(s);
-        return;
-    }
-    for ch in s.chars() {
-        match ch {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-}
-
-/// Appends a row of `COPY … (FORMAT text)`: text fields escaped, integers, `\N` for NULL.
-fn copy_row(out: &mut String, fields: &[CopyValue<'_>]) {
-    use std::fmt::Write as _;
-    for (i, f) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push('\t');
-        }
-        match f {
-            CopyValue::Text(s) => copy_field(out, s),
-            CopyValue::Int(Some(n)) => {
-                let _ = write!(out, "{n}");
-            }
-            CopyValue::Int(None) => out.push_str("\\N"),
-        }
-    }
-    out.push('\n');
-}
-
-#[derive(Clone, Copy)]
-enum CopyValue<'a> {
+/// One cell of a row for [`insert_rows`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cell<'a> {
     Text(&'a str),
     Int(Option<i64>),
 }
@@ -590,44 +555,52 @@ const VISITOR_COLS: [(&str, &str); 10] = [
     ("received_at", "bigint"),
 ];
 
-/// Batches of at least this many rows go in by `COPY` (PostgreSQL's bulk path: rows buffered
-/// and written together); smaller ones by one prepared `INSERT … SELECT FROM UNNEST`, one round
-/// trip where `COPY` takes two.
-const COPY_FROM_ROWS: usize = 64;
-
-/// PostgreSQL: inserts rows into `table` (`cols`: name and SQL type, in row order).
+/// PostgreSQL: inserts rows into `table` (`cols`: name and SQL type, in row order) by one
+/// prepared `INSERT … SELECT FROM UNNEST` of one array per column: one client write and one
+/// round trip.
+///
+/// Not `COPY … FROM STDIN`, though PostgreSQL's bulk path: it takes two client writes (the
+/// data, then `CopyDone`) before the server answers, and sqlx sets no `TCP_NODELAY`, so Nagle's
+/// algorithm holds the second write until the kernel's delayed ACK of the first — up to 40 ms a
+/// batch. Measured with `quetma bench` on an idle 2-core machine: `COPY` for both tables
+/// 0.27–0.29 of raw `COPY` (PostgreSQL waiting in `ClientRead` inside the `COPY`), this
+/// 0.42–0.44 (server/README.md).
 async fn insert_rows<const N: usize>(
     tx: &mut Tx,
     table: &str,
     cols: &[(&str, &str); N],
-    rows: &[[CopyValue<'_>; N]],
+    rows: &[[Cell<'_>; N]],
 ) -> Result<()> {
-    if rows.is_empty() {
+    let Some(first) = rows.first() else {
         return Ok(());
-    }
+    };
     let names = cols.iter().map(|c| c.0).collect::<Vec<_>>().join(", ");
-    if rows.len() >= COPY_FROM_ROWS {
-        let mut data = String::with_capacity(rows.len() * 400);
-        for r in rows {
-            copy_row(&mut data, r);
-        }
-        tx.copy_in(
-            &format!("COPY {table} ({names}) FROM STDIN"),
-            data.as_bytes(),
-        )
-        .await?;
-        return Ok(());
-    }
+    // A column with one value in every row (a phone's batch: the source, the poster and
+    // sealing key ids, the time received) goes as one parameter, not an array of copies.
     let mut arrays = Vec::with_capacity(N);
+    let mut aliases = Vec::with_capacity(N);
+    let mut select = Vec::with_capacity(N);
     let mut params = Vec::with_capacity(N);
-    for (i, (_, ty)) in cols.iter().enumerate() {
-        arrays.push(format!("${}::{ty}[]", i + 1));
+    for (i, (name, ty)) in cols.iter().enumerate() {
+        let n = params.len() + 1;
+        if rows.iter().all(|r| r[i] == first[i]) {
+            select.push(format!("${n}::{ty}"));
+            params.push(match first[i] {
+                Cell::Text(s) => Value::Text(s.to_owned()),
+                Cell::Int(Some(v)) => Value::Int(v),
+                Cell::Int(None) => Value::NullInt,
+            });
+            continue;
+        }
+        arrays.push(format!("${n}::{ty}[]"));
+        aliases.push(*name);
+        select.push((*name).to_owned());
         params.push(if *ty == "text" {
             Value::TextArray(
                 rows.iter()
                     .map(|r| match r[i] {
-                        CopyValue::Text(s) => s.to_owned(),
-                        CopyValue::Int(_) => String::new(),
+                        Cell::Text(s) => s.to_owned(),
+                        Cell::Int(_) => String::new(),
                     })
                     .collect(),
             )
@@ -635,102 +608,135 @@ async fn insert_rows<const N: usize>(
             Value::IntArray(
                 rows.iter()
                     .map(|r| match r[i] {
-                        CopyValue::Int(n) => n,
-                        CopyValue::Text(_) => None,
+                        Cell::Int(n) => n,
+                        Cell::Text(_) => None,
                     })
                     .collect(),
             )
         });
     }
-    tx.exec(
-        &format!(
-            "INSERT INTO {table} ({names}) SELECT * FROM UNNEST({})",
-            arrays.join(", ")
-        ),
-        &params,
-    )
-    .await?;
+    let sql = if arrays.is_empty() {
+        format!("INSERT INTO {table} ({names}) SELECT {}", select.join(", "))
+    } else {
+        format!(
+            "INSERT INTO {table} ({names}) SELECT {} FROM UNNEST({}) AS u({})",
+            select.join(", "),
+            arrays.join(", "),
+            aliases.join(", ")
+        )
+    };
+    // Every column uniform: one row (or identical rows, each its own statement row).
+    let times = if arrays.is_empty() { rows.len() } else { 1 };
+    for _ in 0..times {
+        tx.exec(&sql, &params).await?;
+    }
     Ok(())
 }
 
-/// PostgreSQL, under the batch's advisory locks: replaces earlier bodies under the given keys
-/// and returns their places. `keys`: (venue, client id, new time or `None` for a cancellation).
+/// PostgreSQL, under the batch's advisory locks: records the keys of a batch and deletes the
+/// earlier bodies they replace. `keys`: (venue, client id, new time or `None` for a
+/// cancellation).
 ///
 /// The key table says where an earlier body lies (one primary-key probe an item instead of one
-/// probe of every day partition's index): a cancelled key is deleted, a moved one gets its new
-/// time, the earlier bodies are deleted in their own partitions only, and the new keys are
-/// copied in (no conflict can arise: every key of the batch is locked, and the lookup ran after
-/// the locks were taken).
+/// probe of every day partition's index). A first upload costs a lookup and a plain insert of
+/// the keys (cheaper than `INSERT … ON CONFLICT`, measured); a resend moves its key to the new
+/// time, a cancellation deletes it, and the earlier bodies are deleted in their own partitions
+/// only. No conflict can arise: every key of the batch is locked, and the lookup ran after the
+/// locks were taken.
 async fn replace_keys(tx: &mut Tx, table: &str, keys: &[(&str, &str, Option<i64>)]) -> Result<()> {
     let Some((key_table, col)) = crate::db::schema::key_table(table) else {
         return Ok(());
     };
-    let old = tx
+    // Where the earlier bodies lie: one primary-key probe a key.
+    let rows = tx
         .query(
             &format!(
-                "WITH d AS (SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[]) AS d(venue_id, client_id, at)), \
-                 old AS (SELECT k.venue_id, k.client_id, k.{col} AS at FROM {key_table} k \
-                         JOIN d ON k.venue_id = d.venue_id AND k.client_id = d.client_id), \
-                 dropped AS (DELETE FROM {key_table} k USING d WHERE d.at IS NULL \
-                             AND k.venue_id = d.venue_id AND k.client_id = d.client_id), \
-                 moved AS (UPDATE {key_table} k SET {col} = d.at FROM d WHERE d.at IS NOT NULL \
-                           AND k.venue_id = d.venue_id AND k.client_id = d.client_id AND k.{col} <> d.at) \
-                 SELECT venue_id, client_id, at FROM old"
+                "SELECT k.venue_id, k.client_id, k.{col} FROM UNNEST($1::text[], $2::text[]) AS d(venue_id, client_id) \
+                 JOIN {key_table} k ON k.venue_id = d.venue_id AND k.client_id = d.client_id"
+            ),
+            &[texts(keys, |r| r.0), texts(keys, |r| r.1)],
+        )
+        .await?;
+    let mut old: Vec<(String, String, i64)> = Vec::with_capacity(rows.len());
+    for r in &rows {
+        old.push((r.text(0)?, r.text(1)?, r.int(2)?));
+    }
+    let earlier: std::collections::HashMap<(&str, &str), i64> = old
+        .iter()
+        .map(|(v, c, at)| ((v.as_str(), c.as_str()), *at))
+        .collect();
+    // New keys (the common case: a first upload) go in; keys with an earlier body get the new
+    // time or, cancelled, go.
+    let (mut fresh, mut moved, mut dropped) = (Vec::new(), Vec::new(), Vec::new());
+    for (v, c, at) in keys {
+        match (earlier.get(&(*v, *c)), at) {
+            (None, Some(at)) => fresh.push((*v, *c, *at)),
+            (None, None) => {}
+            (Some(before), Some(at)) if before != at => moved.push((*v, *c, *at)),
+            (Some(_), Some(_)) => {}
+            (Some(_), None) => dropped.push((*v, *c, 0)),
+        }
+    }
+    if !fresh.is_empty() {
+        tx.exec(
+            &format!(
+                "INSERT INTO {key_table} (venue_id, client_id, {col}) \
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[])"
             ),
             &[
-                texts(keys, |r| r.0),
-                texts(keys, |r| r.1),
-                ints(keys, |r| r.2),
+                texts(&fresh, |r| r.0),
+                texts(&fresh, |r| r.1),
+                ints(&fresh, |r| Some(r.2)),
             ],
         )
         .await?;
-    let mut found = std::collections::HashSet::new();
+    }
+    if !moved.is_empty() {
+        tx.exec(
+            &format!(
+                "UPDATE {key_table} k SET {col} = d.at \
+                 FROM UNNEST($1::text[], $2::text[], $3::bigint[]) AS d(venue_id, client_id, at) \
+                 WHERE k.venue_id = d.venue_id AND k.client_id = d.client_id"
+            ),
+            &[
+                texts(&moved, |r| r.0),
+                texts(&moved, |r| r.1),
+                ints(&moved, |r| Some(r.2)),
+            ],
+        )
+        .await?;
+    }
+    if !dropped.is_empty() {
+        tx.exec(
+            &format!(
+                "DELETE FROM {key_table} k USING UNNEST($1::text[], $2::text[]) AS d(venue_id, client_id) \
+                 WHERE k.venue_id = d.venue_id AND k.client_id = d.client_id"
+            ),
+            &[texts(&dropped, |r| r.0), texts(&dropped, |r| r.1)],
+        )
+        .await?;
+    }
     if !old.is_empty() {
-        let mut v = Vec::with_capacity(old.len());
-        for r in &old {
-            v.push((r.text(0)?, r.text(1)?, r.int(2)?));
-        }
         tx.exec(
             &format!(
                 "DELETE FROM {table} t USING UNNEST($1::text[], $2::text[], $3::bigint[]) AS o(venue_id, client_id, at) \
                  WHERE t.venue_id = o.venue_id AND t.client_id = o.client_id AND t.{col} = o.at"
             ),
             &[
-                texts(&v, |r| &r.0),
-                texts(&v, |r| &r.1),
-                ints(&v, |r| Some(r.2)),
+                texts(&old, |r| &r.0),
+                texts(&old, |r| &r.1),
+                ints(&old, |r| Some(r.2)),
             ],
         )
         .await?;
-        found.extend(v.into_iter().map(|(venue, client, _)| (venue, client)));
     }
-    let new: Vec<[CopyValue<'_>; 3]> = keys
-        .iter()
-        .filter(|(venue, client, _)| !found.contains(&((*venue).to_owned(), (*client).to_owned())))
-        .filter_map(|(venue, client, at)| {
-            at.map(|at| {
-                [
-                    CopyValue::Text(venue),
-                    CopyValue::Text(client),
-                    CopyValue::Int(Some(at)),
-                ]
-            })
-        })
-        .collect();
-    insert_rows(
-        tx,
-        key_table,
-        &[("venue_id", "text"), ("client_id", "text"), (col, "bigint")],
-        &new,
-    )
-    .await?;
     Ok(())
 }
 
 /// PostgreSQL: per batch, one statement of advisory locks, one that finds and moves earlier
-/// bodies' keys (and a `DELETE` of those bodies when there are any), and a `COPY` (or, for a
-/// few rows, an `INSERT`) each of the new keys and the new rows — a handful of round trips for
-/// 500 items and no per-partition probing.
+/// bodies' keys (and a `DELETE` of those bodies when there are any), and one `INSERT … UNNEST`
+/// each of the new keys and the new rows — a handful of round trips for 500 items and no
+/// per-partition probing.
 async fn store_pg(
     tx: &mut Tx,
     checkins: &[CheckinRow],
@@ -775,21 +781,21 @@ async fn store_pg(
     if !replaced.is_empty() {
         replace_keys(tx, "checkins", &replaced).await?;
     }
-    let rows: Vec<[CopyValue<'_>; 11]> = checkins
+    let rows: Vec<[Cell<'_>; 11]> = checkins
         .iter()
         .map(|c| {
             [
-                CopyValue::Text(&c.venue_id),
-                CopyValue::Text(&c.client_id),
-                CopyValue::Text(&c.source),
-                CopyValue::Int(Some(c.started_at)),
-                CopyValue::Int(c.ended_at),
-                CopyValue::Int(Some(c.planned_end)),
-                CopyValue::Text(&c.poster_kid),
-                CopyValue::Text(&c.contact.kid),
-                CopyValue::Text(&c.contact.enc),
-                CopyValue::Text(&c.contact.ct),
-                CopyValue::Int(Some(c.received_at)),
+                Cell::Text(&c.venue_id),
+                Cell::Text(&c.client_id),
+                Cell::Text(&c.source),
+                Cell::Int(Some(c.started_at)),
+                Cell::Int(c.ended_at),
+                Cell::Int(Some(c.planned_end)),
+                Cell::Text(&c.poster_kid),
+                Cell::Text(&c.contact.kid),
+                Cell::Text(&c.contact.enc),
+                Cell::Text(&c.contact.ct),
+                Cell::Int(Some(c.received_at)),
             ]
         })
         .collect();
@@ -806,20 +812,20 @@ async fn store_pg(
             })
             .collect();
         replace_keys(tx, "visitors", &keys).await?;
-        let rows: Vec<[CopyValue<'_>; 10]> = visitors
+        let rows: Vec<[Cell<'_>; 10]> = visitors
             .iter()
             .map(|v| {
                 [
-                    CopyValue::Text(&v.venue_id),
-                    CopyValue::Text(&v.client_id),
-                    CopyValue::Text(&v.checkpoint),
-                    CopyValue::Text(&v.direction),
-                    CopyValue::Int(Some(v.scanned_at)),
-                    CopyValue::Text(&v.source),
-                    CopyValue::Text(&v.contact.kid),
-                    CopyValue::Text(&v.contact.enc),
-                    CopyValue::Text(&v.contact.ct),
-                    CopyValue::Int(Some(v.received_at)),
+                    Cell::Text(&v.venue_id),
+                    Cell::Text(&v.client_id),
+                    Cell::Text(&v.checkpoint),
+                    Cell::Text(&v.direction),
+                    Cell::Int(Some(v.scanned_at)),
+                    Cell::Text(&v.source),
+                    Cell::Text(&v.contact.kid),
+                    Cell::Text(&v.contact.enc),
+                    Cell::Text(&v.contact.ct),
+                    Cell::Int(Some(v.received_at)),
                 ]
             })
             .collect();
@@ -879,21 +885,6 @@ mod tests {
         );
         assert!(time_in_range(0) && time_in_range(MAX_TIME_MS));
         assert!(!time_in_range(-1) && !time_in_range(i64::MAX));
-    }
-
-    #[test]
-    fn copy_fields_are_escaped() {
-        let mut out = String::new();
-        copy_row(
-            &mut out,
-            &[
-                CopyValue::Text("a\\b\tc\nd\re"),
-                CopyValue::Int(Some(-5)),
-                CopyValue::Int(None),
-                CopyValue::Text("Cổng"),
-            ],
-        );
-        assert_eq!(out, "a\\\\b\\tc\\nd\\re\t-5\t\\N\tCổng\n");
     }
 
     #[test]
