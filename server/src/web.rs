@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/V/{code}/checkout", axum::routing::post(checkout))
         .route("/v/{code}/checkout", axum::routing::post(checkout))
         .route("/E/{code}", get(enrol_page))
+        .route("/K/{code}", get(case_code_page))
         .route(CSS_PATH, get(css))
         .route("/healthz", get(|| async { "ok" }))
         .layer(axum::middleware::from_fn(security_headers))
@@ -849,6 +850,30 @@ pub async fn enrol_page(Query(lang): Query<Lang>) -> Html<String> {
                 en,
                 "Mở ứng dụng QuetMa, chọn chế độ máy quét cho cơ sở kinh doanh và quét lại mã này.",
                 "Open the QuetMa app, choose the business scanner mode and scan this code again."
+            )
+        ),
+    )
+}
+
+/// `GET /K/{code}`: a case-code link opened in a browser (no app installed, or the link was not
+/// handed to it): how to send the history with the app. The code is not looked up or logged.
+pub async fn case_code_page(Query(lang): Query<Lang>) -> Html<String> {
+    let en = lang.en();
+    layout(
+        en,
+        t(en, "Mã hồ sơ của cán bộ y tế", "Health worker's case code"),
+        &format!(
+            "<h1>{}</h1><p>{}</p><p>{}</p>",
+            t(en, "Mã hồ sơ của cán bộ y tế", "Health worker's case code"),
+            t(
+                en,
+                "Mở ứng dụng QuetMa, chọn “Chia sẻ lịch sử cho cán bộ y tế” rồi quét lại mã này hoặc nhập mã. Bạn sẽ xem từng lần check-in trước khi gửi.",
+                "Open the QuetMa app, choose “Share my history with the health worker”, then scan this code again or type it. You will see each check-in before anything is sent."
+            ),
+            t(
+                en,
+                "Nếu bạn không dùng ứng dụng, hãy đọc cho cán bộ y tế những nơi bạn đã đến.",
+                "If you do not use the app, tell the health worker the places you went to."
             )
         ),
     )

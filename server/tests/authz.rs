@@ -289,6 +289,7 @@ async fn every_route_for_every_role() {
             ),
             case(Method::GET, &format!("/V/{code}"), None, [200; 5]),
             case(Method::GET, "/E/SOMECODE", None, [200; 5]),
+            case(Method::GET, "/K/SOMECODE", None, [200; 5]),
             case(Method::GET, "/healthz", None, [200; 5]),
         ];
         // Last: signing out ends each session.

@@ -141,6 +141,12 @@ async fn case_code_takes_the_phones_history_once() {
         let qr = code["qr_text"].as_str().unwrap().to_owned();
         assert!(qr.ends_with(code["code"].as_str().unwrap()) && qr.contains("/K/"));
         let case_id = code["case_id"].as_str().unwrap().to_owned();
+        // The link opened in a browser says how to send the history with the app.
+        let path = &qr[qr.find("/K/").unwrap()..];
+        let (s, _, page) = app.raw(Method::GET, path, None, None, &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        let page = String::from_utf8(page).unwrap();
+        assert!(page.contains("Chia sẻ lịch sử cho cán bộ y tế"), "{page}");
         // A citizen cannot make one.
         let (s, _, _) = app
             .call(
@@ -207,6 +213,11 @@ async fn case_code_takes_the_phones_history_once() {
             .unwrap();
         assert_eq!(visits.len(), 1);
         assert_eq!(visits[0].1, "phone");
+        // The API and the case page say so.
+        assert_eq!(
+            c["from_phone"],
+            json!([{"venue_id": shop, "start": at, "end": at + 60 * MIN}])
+        );
         // An expired code is refused.
         let (_, _, code2) = app
             .call(

@@ -680,6 +680,10 @@ async fn tracing_case_export_notices_and_audit_on(s: Server) {
         "{html}"
     );
     assert!(html.contains("24/11/2026 18:00"));
+    assert!(
+        !html.contains("from-phone"),
+        "a typed-in window is not marked as the phone's"
+    );
 
     let export = t.get(&s, &format!("{case_url}/export.json")).await;
     assert_eq!(export.status, StatusCode::OK);
@@ -1176,4 +1180,84 @@ async fn pages_are_gzipped_for_browsers_that_ask() {
     assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.text());
     assert!(pdf.headers.get(header::CONTENT_ENCODING).is_none());
     assert!(pdf.body.starts_with(b"%PDF"));
+}
+
+#[tokio::test]
+async fn tracer_gives_a_case_code_and_the_phone_fills_the_case() {
+    for s in servers("case_code_portal_").await {
+        eprintln!(
+            "tracer_gives_a_case_code_and_the_phone_fills_the_case on {}",
+            s.backend
+        );
+        case_code_on(s).await;
+    }
+}
+
+async fn case_code_on(s: Server) {
+    use quetma_server::service::cases::{self, CaseShare, CaseVisit};
+    let mut o = login(&s, "owner").await;
+    let id = register(&s, &mut o, "Nhà thuốc An Khang", "shop").await;
+    let mut t = login(&s, "tracer").await;
+    let list = t.get(&s, "/portal/tracing").await.text();
+    assert!(
+        list.contains("action=\"/portal/tracing/case-codes\""),
+        "{list}"
+    );
+    // A window the retention does not cover is refused beside the form, nothing made.
+    for bad in ["0", "abc", "400"] {
+        let r = t
+            .post(&s, "/portal/tracing/case-codes", &[("window_days", bad)])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(r.text().contains("role=\"alert\""), "{bad}");
+    }
+    let r = t
+        .post(&s, "/portal/tracing/case-codes", &[("window_days", "7")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let html = r.text();
+    assert!(html.contains("<svg"), "the QR is on the page");
+    let grouped = html
+        .split("id=\"case-code\">")
+        .nth(1)
+        .and_then(|t| t.split("</code>").next())
+        .unwrap()
+        .to_owned();
+    assert!(
+        grouped.starts_with("07") && grouped.contains(' '),
+        "{grouped}"
+    );
+    let case_url = html
+        .split("href=\"/portal/tracing/cases/")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .map(|id| format!("/portal/tracing/cases/{id}"))
+        .unwrap();
+    // Until the phone sends, the case says it is waiting.
+    let waiting = t.get(&s, &case_url).await.text();
+    assert!(waiting.contains("waiting-for-phone") && !waiting.contains("from-phone"));
+    // The phone sends one visit with the code as read out (spaces and all).
+    let at = NOW_MS - 2 * 86_400_000;
+    let shared = cases::share_history(
+        &s.state,
+        &CaseShare {
+            code: grouped.clone(),
+            visits: vec![CaseVisit {
+                venue_id: id.clone(),
+                started_at: at,
+                ended_at: Some(at + 3_600_000),
+                planned_end: None,
+            }],
+        },
+    )
+    .await
+    .unwrap()
+    .expect("the code is good once");
+    assert!(case_url.ends_with(&shared.case_id));
+    let page = t.get(&s, &case_url).await.text();
+    assert!(
+        page.contains("from-phone") && !page.contains("waiting-for-phone"),
+        "{page}"
+    );
+    assert!(page.contains("Nhà thuốc An Khang"));
 }

@@ -103,4 +103,58 @@ impl Api {
         let b = self.get_bytes(path, token).await?;
         serde_json::from_slice(&b).with_context(|| format!("GET {path}: not JSON"))
     }
+
+    /// A visitor's web check-in, as a browser does it: `GET path` (the form, its token and the
+    /// cookie carrying it), then `POST path` with `fields` and the token; the answer page.
+    pub async fn web_check_in(&self, path: &str, fields: &[(&str, &str)]) -> Result<String> {
+        let page = self.http.get(self.url(path)).send().await?;
+        let cookie = page
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let html = String::from_utf8(Self::finish(page, &format!("GET {path}")).await?)?;
+        let token = html
+            .split("name=\"t\" value=\"")
+            .nth(1)
+            .and_then(|t| t.split('"').next())
+            .context("no form token on the check-in page")?
+            .to_owned();
+        let body = std::iter::once(("t", token.as_str()))
+            .chain(fields.iter().copied())
+            .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let resp = self
+            .http
+            .post(self.url(path))
+            .header(reqwest::header::COOKIE, cookie)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .await?;
+        Ok(String::from_utf8(
+            Self::finish(resp, &format!("POST {path}")).await?,
+        )?)
+    }
+}
+
+/// `application/x-www-form-urlencoded` for one key or value (reqwest's `form` feature is off
+/// in the workspace; this is the whole of what a browser does).
+fn form_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

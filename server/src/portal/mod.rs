@@ -89,6 +89,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/portal/tracing", get(tracing_view::page))
         .route("/portal/tracing/cases", post(tracing_view::open_case))
+        .route(
+            "/portal/tracing/case-codes",
+            post(tracing_view::open_case_code),
+        )
         .route("/portal/tracing/cases/{id}", get(tracing_view::case_page))
         .route(
             "/portal/tracing/cases/{id}/export.json",

@@ -58,6 +58,42 @@ struct TracingPage {
     error: Option<String>,
     form: CaseForm,
     cases: Vec<CaseRow>,
+    /// Days of history a case code asks for by default, and at most.
+    share_days: i64,
+    share_days_max: i64,
+}
+
+/// The case-code form: how many days of history the phone shares.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CaseCodeForm {
+    /// Days, 1 to the retention window (empty: the default).
+    #[serde(default)]
+    pub window_days: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/case_code.html")]
+struct CaseCodePage {
+    c: Chrome,
+    case_id: String,
+    /// The code in groups of four after its two day digits, as the app's help text shows it.
+    grouped: String,
+    /// The QR (`{BASE}/K/{CODE}`) as inline SVG.
+    svg: String,
+    days: i64,
+    expires: String,
+}
+
+/// `14ABCDEFGHIJKLMNOP` → `14ABCD EFGH IJKL MNOP` (easier to read aloud over the phone).
+fn group_case_code(code: &str) -> String {
+    let chars: Vec<char> = code.chars().collect();
+    let head = chars.len().min(6);
+    let mut out: String = chars[..head].iter().collect();
+    for chunk in chars[head..].chunks(4) {
+        out.push(' ');
+        out.extend(chunk);
+    }
+    out
 }
 
 /// Parses `YYYY-MM-DD HH:MM` (or with `T`) in Vietnam time to Unix ms.
@@ -163,17 +199,82 @@ async fn list_page(
             error,
             form,
             cases,
+            share_days: cases::DEFAULT_SHARE_DAYS.min(share_days_max(state)),
+            share_days_max: share_days_max(state),
         },
     ))
 }
 
-/// `GET /portal/tracing`: the cases and the open-case form.
-pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PortalError> {
-    let form = CaseForm {
+/// The longest history a case code may ask for: the retention window, in days.
+fn share_days_max(state: &AppState) -> i64 {
+    (state.config.retention_ms() / crate::db::schema::DAY_MS).clamp(1, 99)
+}
+
+/// `POST /portal/tracing/case-codes`: a one-time case code (text and QR) for the confirmed
+/// person's phone; the case fills in when the phone sends its history.
+pub async fn open_case_code(
+    State(state): State<AppState>,
+    PostForm(ctx, form): PostForm<CaseCodeForm>,
+) -> Result<Response, PortalError> {
+    let account = ctx.require(TRACING_ROLES)?.clone();
+    let l = ctx.lang;
+    let typed = form.window_days.trim();
+    let window_days = if typed.is_empty() {
+        None
+    } else {
+        match typed.parse::<i64>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                let e = l
+                    .t(
+                        "Số ngày lịch sử phải là một số.",
+                        "The days of history must be a number.",
+                    )
+                    .to_owned();
+                return list_page(&state, &ctx, empty_case_form(&state), Some(e)).await;
+            }
+        }
+    };
+    let code = match cases::open_case_code(
+        &state,
+        &account,
+        &cases::CaseCodeRequest { window_days },
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(crate::service::ServiceError::Invalid(m)) => {
+            return list_page(&state, &ctx, empty_case_form(&state), Some(m)).await;
+        }
+        Err(e) => return Err(PortalError::from_service(l, e)),
+    };
+    let qr = quetma_core::render::QrMatrix::encode(&code.qr_text, quetma_core::render::EcLevel::M)
+        .map_err(|e| PortalError::internal(l, &e))?;
+    let svg = quetma_core::render::to_svg(&qr, 50.0);
+    let svg = svg
+        .find("<svg")
+        .map_or(svg.clone(), |i| svg[i..].to_owned());
+    Ok(html(&CaseCodePage {
+        c: ctx.chrome(),
+        grouped: group_case_code(&code.code),
+        case_id: code.case_id,
+        svg,
+        days: code.window_days,
+        expires: vn_time(code.expires_at),
+    }))
+}
+
+fn empty_case_form(state: &AppState) -> CaseForm {
+    CaseForm {
         windows: String::new(),
         tail_minutes: (state.config.trace_tail_ms / 60_000).to_string(),
         min_overlap_minutes: (state.config.min_overlap_ms / 60_000).to_string(),
-    };
+    }
+}
+
+/// `GET /portal/tracing`: the cases and the open-case form.
+pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PortalError> {
+    let form = empty_case_form(&state);
     list_page(&state, &ctx, form, None).await
 }
 
@@ -212,6 +313,8 @@ pub struct WindowView {
     pub from: String,
     /// To.
     pub to: String,
+    /// Sent from the person's phone with a case code (not typed in).
+    pub from_phone: bool,
 }
 
 /// An overlapping record row (no contact data).
@@ -373,6 +476,7 @@ pub async fn case_page(
                 place: place(&w.venue_id),
                 from: vn_time(w.start),
                 to: vn_time(w.end),
+                from_phone: r.from_phone.contains(w),
             })
             .collect(),
         by_app: summary.by_app,
@@ -560,6 +664,16 @@ fn case_notices(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn case_codes_are_grouped_for_reading_aloud() {
+        assert_eq!(
+            group_case_code("14ABCDEFGHIJKLMNOP"),
+            "14ABCD EFGH IJKL MNOP"
+        );
+        assert_eq!(group_case_code("07AB"), "07AB");
+        assert_eq!(group_case_code(""), "");
+    }
 
     #[test]
     fn windows_in_vietnam_time() {

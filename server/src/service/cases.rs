@@ -199,6 +199,10 @@ pub struct CaseResult {
     pub min_overlap_ms: i64,
     /// Overlapping records.
     pub contacts: Vec<Contact>,
+    /// The case's own visits that came from the person's phone (a case code), each also among
+    /// `windows`: the tracer sees which windows were typed in and which the phone sent.
+    #[serde(default)]
+    pub from_phone: Vec<Window>,
 }
 
 /// One exported record: the contact's times and its sealed contact record.
@@ -457,6 +461,7 @@ pub async fn create_case(
         tail_ms: tail,
         min_overlap_ms: min_overlap,
         contacts: records.into_iter().map(|r| r.contact).collect(),
+        from_phone: Vec::new(),
     })
 }
 
@@ -473,6 +478,12 @@ pub async fn get_case(state: &AppState, officer: &Account, case_id: &str) -> Res
         .ok_or(ServiceError::NotFound)?;
     let windows: Vec<Window> = serde_json::from_str(&row.text(2)?).unwrap_or_default();
     let records = load_records(state, case_id).await?;
+    let from_phone = case_visits(state, case_id)
+        .await?
+        .into_iter()
+        .filter(|(_, source)| source == "phone")
+        .map(|(w, _)| w)
+        .collect();
     super::audit::append(state, &officer.actor(), "trace.view", case_id, "{}").await?;
     Ok(CaseResult {
         case_id: case_id.to_owned(),
@@ -480,6 +491,7 @@ pub async fn get_case(state: &AppState, officer: &Account, case_id: &str) -> Res
         tail_ms: row.int(0)?,
         min_overlap_ms: row.int(1)?,
         contacts: records.into_iter().map(|r| r.contact).collect(),
+        from_phone,
     })
 }
 
@@ -611,12 +623,12 @@ pub const CASE_CODE_TTL_MS: i64 = 24 * 3_600_000;
 
 /// The code inside a case-code QR text (or the bare code), upper case.
 pub fn case_code_of(text: &str) -> String {
-    let t = text.trim();
-    match t.rfind("/K/") {
-        Some(i) => &t[i + 3..],
-        None => t,
+    // Core's reader, the app's own: spaces, dashes, lower case and look-alikes as a person
+    // reads a code out; a link's code. Anything else is looked up as typed (and not found).
+    match quetma_core::payload::casecode::parse_typed(text) {
+        Ok(c) => c.code,
+        Err(_) => text.trim().to_uppercase(),
     }
-    .to_uppercase()
 }
 
 /// The window days a code asks for (its first two digits).
