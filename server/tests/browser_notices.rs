@@ -201,7 +201,7 @@ async fn notice_desk_and_reinstatement_in_headless_chromium() {
             vn(NOW_MS - 3_600_000)
         );
         fill(&c, "windows", &line).await;
-        click(&c, "form.stack button[type=submit]").await;
+        click(&c, "#case-form button[type=submit]").await;
         wait_path(&c, |p| p.starts_with("/portal/tracing/cases/")).await;
         assert_eq!(text(&c, "reach-visits").await, "6");
         assert_eq!(text(&c, "n-by-app").await, "4");

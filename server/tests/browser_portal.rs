@@ -511,7 +511,7 @@ async fn steps(c: &Client, base: &str, vp: Viewport, id: &str) {
         &format!("{id}, 2026-11-24 18:00, 2026-11-24 19:30"),
     )
     .await;
-    click(c, "main form.stack button[type=submit]").await;
+    click(c, "#case-form button[type=submit]").await;
     c.wait()
         .for_element(Locator::Id("overlap-count"))
         .await
@@ -537,5 +537,18 @@ async fn steps(c: &Client, base: &str, vp: Viewport, id: &str) {
     .await
     .unwrap();
     shot(c, vp, "14-case-overlaps").await;
+    // A case code for the person to send their history from the app: the code reads on one
+    // line, whole, on a phone.
+    c.goto(&format!("{base}/portal/tracing")).await.unwrap();
+    click(c, "#case-code-form button[type=submit]").await;
+    let code = c
+        .wait()
+        .for_element(Locator::Id("case-code"))
+        .await
+        .unwrap();
+    let r = code.rectangle().await.unwrap();
+    assert!(r.3 < 60.0, "the case code wraps: {r:?}");
+    assert_no_sideways_scroll(c, "case code").await;
+    shot(c, vp, "15-case-code").await;
     logout(c, vp).await;
 }
