@@ -52,6 +52,17 @@ impl DbError {
             _ => false,
         }
     }
+
+    /// Whether PostgreSQL aborted the transaction for a deadlock or a serialization failure:
+    /// the whole transaction can be run again.
+    pub fn is_transient_conflict(&self) -> bool {
+        match self {
+            Self::Postgres(sqlx_core::Error::Database(e)) => {
+                matches!(e.code().as_deref(), Some("40P01" | "40001"))
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Which engine.

@@ -929,3 +929,69 @@ async fn web_check_ins_are_rate_limited_per_address_and_venue() {
         assert_eq!(post(&qr2, "203.0.113.7").await.0, StatusCode::OK);
     }
 }
+
+/// PostgreSQL: a batch whose new item another batch is storing at that moment (a phone's
+/// resend after a timeout, two phones restored from one backup). The second batch's key insert
+/// waits for the first transaction, meets its key when it commits, and runs again: it then
+/// finds the earlier body and replaces it. Every item is stored once and the upload succeeds.
+#[tokio::test]
+async fn a_batch_racing_another_with_the_same_new_item_stores_it_once() {
+    for (backend, url) in common::backends("upload_race").await {
+        if backend != "postgres" {
+            continue; // SQLite has one writer: no two batches are stored at once.
+        }
+        let app = common::TestApp::new(backend, &url).await;
+        let owner = app.login_as("owner1", Role::VenueOwner, None).await;
+        let (venue, _) = app.venue(&owner, "Tạp hoá Minh", 100).await;
+        let start = app.now() - 10 * MIN;
+        let visits: Vec<_> = (0..10)
+            .map(|i| app.visit(&format!("c-{i}"), &venue, start, None, "Nguyễn Văn An"))
+            .collect();
+        // The other batch, mid-transaction: it has recorded c-0's key and body, not committed.
+        let mut other = app.state.db.begin().await.unwrap();
+        other
+            .exec(
+                "INSERT INTO checkin_keys (venue_id, client_id, started_at) VALUES ($1, 'c-0', $2)",
+                &quetma_server::params![venue.as_str(), start],
+            )
+            .await
+            .unwrap();
+        other
+            .exec(
+                "INSERT INTO checkins (venue_id, client_id, source, started_at, planned_end, \
+                 poster_kid, contact_kid, contact_enc, contact_ct, received_at) \
+                 VALUES ($1, 'c-0', 'app', $2, $3, 'k', 'AAAAAAAA', 'AAAA', 'AAAA', $2)",
+                &quetma_server::params![venue.as_str(), start, start + 30 * MIN],
+            )
+            .await
+            .unwrap();
+        let batch = json!({"sent_at": app.now(), "visits": visits});
+        let ((s, _, b), ()) = tokio::join!(app.upload(DEVICE, None, Some(batch)), async move {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            other.commit().await.unwrap();
+        });
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert_eq!(upload_resp(&b).accepted.len(), 10, "{b}");
+        let rows = app
+            .state
+            .db
+            .query(
+                "SELECT client_id, COUNT(*), MIN(contact_kid) FROM checkins WHERE venue_id = $1 \
+                 GROUP BY client_id ORDER BY client_id",
+                &quetma_server::params![venue.as_str()],
+            )
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 10);
+        for r in &rows {
+            assert_eq!(
+                r.int(1).unwrap(),
+                1,
+                "{} stored more than once",
+                r.text(0).unwrap()
+            );
+        }
+        // c-0's body is the uploaded one: the other batch's was replaced.
+        assert_ne!(rows[0].text(2).unwrap(), "AAAAAAAA");
+    }
+}

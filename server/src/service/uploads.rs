@@ -376,22 +376,39 @@ pub async fn store_known(
     if checkins.is_empty() && cancelled.is_empty() && visitors.is_empty() {
         return Ok(());
     }
-    match store_once(state, checkins, cancelled, visitors, stays).await {
-        Err(ServiceError::Db(e))
-            if state.db.backend() == Backend::Postgres
-                && e.to_string().contains("no partition") =>
-        {
-            let times = checkins
-                .iter()
-                .map(|c| c.started_at)
-                .chain(visitors.iter().map(|v| v.scanned_at));
-            let (lo, hi) = times.fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
-            crate::db::schema::ensure_partitions(&state.db, lo, hi).await?;
-            store_once(state, checkins, cancelled, visitors, stays).await
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match store_once(state, checkins, cancelled, visitors, stays).await {
+            Err(ServiceError::Db(e))
+                if state.db.backend() == Backend::Postgres
+                    && e.to_string().contains("no partition") =>
+            {
+                let times = checkins
+                    .iter()
+                    .map(|c| c.started_at)
+                    .chain(visitors.iter().map(|v| v.scanned_at));
+                let (lo, hi) =
+                    times.fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
+                crate::db::schema::ensure_partitions(&state.db, lo, hi).await?;
+            }
+            // Two batches carrying the same new item, committed at once: the second one's key
+            // insert meets the first one's key (or the two wait on each other). The whole
+            // batch runs again and now finds, locks and replaces what the first stored.
+            Err(ServiceError::Db(e))
+                if state.db.backend() == Backend::Postgres
+                    && attempt < STORE_ATTEMPTS
+                    && (e.is_unique_violation() || e.is_transient_conflict()) =>
+            {
+                tracing::debug!(attempt, error = %e, "upload batch met a concurrent one; again");
+            }
+            r => return r,
         }
-        r => r,
     }
 }
+
+/// How many times a batch is tried when concurrent batches carry the same items.
+const STORE_ATTEMPTS: u32 = 8;
 
 async fn store_once(
     state: &AppState,
@@ -633,26 +650,31 @@ async fn insert_rows<const N: usize>(
     Ok(())
 }
 
-/// PostgreSQL, under the batch's advisory locks: records the keys of a batch and deletes the
-/// earlier bodies they replace. `keys`: (venue, client id, new time or `None` for a
+/// PostgreSQL: records the keys of a batch and deletes the earlier bodies they replace. `keys`: (venue, client id, new time or `None` for a
 /// cancellation).
 ///
 /// The key table says where an earlier body lies (one primary-key probe an item instead of one
 /// probe of every day partition's index). A first upload costs a lookup and a plain insert of
 /// the keys (cheaper than `INSERT … ON CONFLICT`, measured); a resend moves its key to the new
 /// time, a cancellation deletes it, and the earlier bodies are deleted in their own partitions
-/// only. No conflict can arise: every key of the batch is locked, and the lookup ran after the
-/// locks were taken.
+/// only. Concurrency without a lock of our own: a key found is locked (`FOR UPDATE`) until the
+/// batch commits, and a key two batches both insert as new meets the primary key; the loser's
+/// transaction fails with a unique violation and [`store_known`] runs it again, when it finds
+/// the key. (Transaction-scoped advisory locks did this before: one statement more a batch, and
+/// 500 entries a batch in PostgreSQL's shared lock table.)
 async fn replace_keys(tx: &mut Tx, table: &str, keys: &[(&str, &str, Option<i64>)]) -> Result<()> {
     let Some((key_table, col)) = crate::db::schema::key_table(table) else {
         return Ok(());
     };
-    // Where the earlier bodies lie: one primary-key probe a key.
+    // Where the earlier bodies lie: one primary-key probe a key. The keys found are locked, in
+    // one order (so two batches cannot deadlock on them), until the batch commits: a concurrent
+    // resend of the same item waits here, then sees what this batch stored.
     let rows = tx
         .query(
             &format!(
                 "SELECT k.venue_id, k.client_id, k.{col} FROM UNNEST($1::text[], $2::text[]) AS d(venue_id, client_id) \
-                 JOIN {key_table} k ON k.venue_id = d.venue_id AND k.client_id = d.client_id"
+                 JOIN {key_table} k ON k.venue_id = d.venue_id AND k.client_id = d.client_id \
+                 ORDER BY k.venue_id, k.client_id FOR UPDATE OF k"
             ),
             &[texts(keys, |r| r.0), texts(keys, |r| r.1)],
         )
@@ -677,6 +699,9 @@ async fn replace_keys(tx: &mut Tx, table: &str, keys: &[(&str, &str, Option<i64>
             (Some(_), None) => dropped.push((*v, *c, 0)),
         }
     }
+    // New keys in one order: two batches inserting the same ones wait on each other in turn
+    // instead of deadlocking.
+    fresh.sort_unstable();
     if !fresh.is_empty() {
         tx.exec(
             &format!(
@@ -733,9 +758,9 @@ async fn replace_keys(tx: &mut Tx, table: &str, keys: &[(&str, &str, Option<i64>
     Ok(())
 }
 
-/// PostgreSQL: per batch, one statement of advisory locks, one that finds and moves earlier
-/// bodies' keys (and a `DELETE` of those bodies when there are any), and one `INSERT … UNNEST`
-/// each of the new keys and the new rows — a handful of round trips for 500 items and no
+/// PostgreSQL: per batch, one statement that finds (and locks) earlier bodies' keys, one that
+/// moves them and a `DELETE` of those bodies when there are any, and one `INSERT … UNNEST` each
+/// of the new keys and the new rows — a handful of round trips for 500 items and no
 /// per-partition probing.
 async fn store_pg(
     tx: &mut Tx,
@@ -755,29 +780,6 @@ async fn store_pg(
             Some(c.started_at),
         )
     }));
-    // Two copies of a batch arriving at once would both find no earlier body and both insert:
-    // a transaction-scoped advisory lock per (venue, client id), taken in one sorted order so
-    // two batches cannot deadlock, makes the second copy wait for the first and then replace
-    // its rows.
-    let mut locks: Vec<String> = replaced
-        .iter()
-        .map(|(v, c, _)| format!("c|{v}|{c}"))
-        .chain(
-            visitors
-                .iter()
-                .map(|v| format!("v|{}|{}", v.venue_id, v.client_id)),
-        )
-        .collect();
-    locks.sort();
-    locks.dedup();
-    if !locks.is_empty() {
-        tx.exec(
-            "SELECT pg_advisory_xact_lock(h) FROM \
-             (SELECT DISTINCT hashtextextended(k, 0) AS h FROM UNNEST($1::text[]) AS k ORDER BY h) s",
-            &[Value::TextArray(locks)],
-        )
-        .await?;
-    }
     if !replaced.is_empty() {
         replace_keys(tx, "checkins", &replaced).await?;
     }
