@@ -1,7 +1,9 @@
 //! Helpers shared by the end-to-end tests: the real `quetma` server ([`server`]), a
 //! fault-injecting proxy in front of it ([`proxy`]), core phones ([`phone`]), camera frames of
-//! posters and cards ([`images`]) and a JSON client for the tool API ([`http`]).
+//! posters and cards ([`images`]), the cards themselves ([`cards`]) and a JSON client for the
+//! tool API ([`http`]).
 
+pub mod cards;
 pub mod http;
 pub mod images;
 pub mod phone;

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use anyhow::Result;
+use quetma_core::app::{App, AppOptions, DisplayInfo, Language};
 use quetma_core::citizen::visits::CheckInOptions;
 use quetma_core::citizen::{NewProfile, Profile, Relation, Visit};
 use quetma_core::payload::IdKind;
@@ -103,6 +104,24 @@ impl Phone {
             device_id,
             _dir: dir,
         })
+    }
+
+    /// The app on this phone's store, in Vietnamese, talking to `base_url` and trusting the
+    /// server's keys, started.
+    pub fn app(&self, base_url: &str, keys: &ServerKeys) -> App {
+        let mut app = App::new(
+            self.store.clone(),
+            keys.trust.clone(),
+            keys.sealing.clone(),
+            None,
+            AppOptions {
+                server_url: Some(base_url.to_owned()),
+                language: Language::Vi,
+                display: DisplayInfo::default(),
+            },
+        );
+        app.start();
+        app
     }
 
     /// The owner's profile (a citizen with a CCCD number and a phone number).

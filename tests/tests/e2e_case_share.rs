@@ -8,7 +8,7 @@
 
 use anyhow::{Result, ensure};
 use quetma_core::api::SharedVisit;
-use quetma_core::app::{App, AppOptions, DisplayInfo, Language, Route, Screen, UiEvent};
+use quetma_core::app::{Route, Screen, UiEvent};
 use quetma_core::payload::casecode;
 use quetma_core::sync::{CancelToken, CaseShareError};
 use quetma_e2e::phone::{Phone, PhoneOptions};
@@ -56,18 +56,7 @@ async fn case_share(backend: Backend) -> Result<()> {
     );
 
     // A's app: the code typed by hand (lower case, spaced), the preview, send.
-    let mut app = App::new(
-        a.store.clone(),
-        srv.keys.trust.clone(),
-        srv.keys.sealing.clone(),
-        None,
-        AppOptions {
-            server_url: Some(srv.base_url.clone()),
-            language: Language::Vi,
-            display: DisplayInfo::default(),
-        },
-    );
-    app.start();
+    let mut app = a.app(&srv.base_url, &srv.keys);
     app.dispatch(UiEvent::Navigate {
         route: Route::ShareCode,
     });

@@ -13,6 +13,7 @@ use quetma_core::api::{self, EnrolResponse};
 use quetma_core::business::{Direction, ScanOutcome};
 use quetma_core::payload::Scanned;
 use quetma_core::render::EcLevel;
+use quetma_e2e::cards::{CCCD_NAME, CCCD_TEXT};
 use quetma_e2e::images::{self, camera_frame, luma_image, qr_image, rasterize_pdf_page, scan_one};
 use quetma_e2e::phone::{Phone, PhoneOptions};
 use quetma_e2e::server::{Backend, OWNER, TRACER, TestServer};
@@ -20,9 +21,6 @@ use serde_json::{Value, json};
 
 /// Ward (phường) code of the test venue.
 const WARD: u32 = 9886;
-/// A CCCD card QR (a fictitious citizen; the layout of `core/src/payload/cccd.rs`'s fixtures).
-const CCCD_TEXT: &str = "048088000777|201234567|Lê Văn Cường|28021988|Nam|Tổ 5, Phường Hải Châu, Thành phố Đà Nẵng|01072021";
-const CCCD_NAME: &str = "Lê Văn Cường";
 const BHYT_NAME: &str = "Phạm Thị Dung";
 const MANUAL_NAME: &str = "Hoàng Văn Em";
 const A_NAME: &str = "Nguyễn Văn An";

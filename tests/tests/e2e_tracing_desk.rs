@@ -26,12 +26,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
 use quetma_core::api::{self, EnrolResponse};
-use quetma_core::app::{App, AppOptions, DisplayInfo, Effect, Language, Route, Screen, UiEvent};
+use quetma_core::app::{Effect, Route, Screen, UiEvent};
 use quetma_core::business::{Direction, ScanOutcome};
 use quetma_core::citizen::{NewProfile, Relation};
 use quetma_core::payload::Scanned;
 use quetma_core::render::EcLevel;
 use quetma_core::sync::CancelToken;
+use quetma_e2e::cards::{CCCD_NAME, CCCD_TEXT};
 use quetma_e2e::images::{self, camera_frame, luma_image, qr_image, scan_one};
 use quetma_e2e::phone::{Phone, PhoneOptions};
 use quetma_e2e::server::{Backend, OWNER, TRACER, TRACER2, TestServer};
@@ -40,9 +41,6 @@ use serde_json::{Value, json};
 const WARD: u32 = 9886;
 /// The SMS gateway's bearer token for inbound messages.
 const SMS_TOKEN: &str = "e2e-sms-gateway-token";
-/// A CCCD card (fictitious; the layout of `core/src/payload/cccd.rs`'s fixtures).
-const CCCD_TEXT: &str = "048088000777|201234567|Lê Văn Cường|28021988|Nam|Tổ 5, Phường Hải Châu, Thành phố Đà Nẵng|01072021";
-const CCCD_NAME: &str = "Lê Văn Cường";
 /// The number the CCCD visitor gave at the door (a card carries none).
 const DOOR_PHONE: &str = "0977000111";
 const GUARDIAN_PHONE: &str = "0933222111";
@@ -277,18 +275,7 @@ async fn tracing_desk(backend: Backend) -> Result<()> {
         &code[14..]
     )
     .to_lowercase();
-    let mut app = App::new(
-        a.store.clone(),
-        srv.keys.trust.clone(),
-        srv.keys.sealing.clone(),
-        None,
-        AppOptions {
-            server_url: Some(srv.base_url.clone()),
-            language: Language::Vi,
-            display: DisplayInfo::default(),
-        },
-    );
-    app.start();
+    let mut app = a.app(&srv.base_url, &srv.keys);
     app.dispatch(UiEvent::Navigate {
         route: Route::ShareCode,
     });
