@@ -77,6 +77,12 @@ async fn text(c: &Client, id: &str) -> String {
     c.find(Locator::Id(id)).await.unwrap().text().await.unwrap()
 }
 
+/// An element's text while the page may be changing under it (a form just submitted): `None`
+/// when it is not there or went stale between finding and reading.
+async fn text_now(c: &Client, id: &str) -> Option<String> {
+    c.find(Locator::Id(id)).await.ok()?.text().await.ok()
+}
+
 async fn wait_path(c: &Client, pred: impl Fn(&str) -> bool) {
     let start = Instant::now();
     loop {
@@ -210,7 +216,7 @@ async fn notice_desk_and_reinstatement_in_headless_chromium() {
         // One card visitor reached by phone: one still to reach.
         click(&c, "tr.to-call form.inline-form button[type=submit]").await;
         let start = Instant::now();
-        while text(&c, "n-still").await != "1" {
+        while text_now(&c, "n-still").await.as_deref() != Some("1") {
             assert!(
                 start.elapsed() < Duration::from_secs(10),
                 "outcome not recorded"
