@@ -382,6 +382,7 @@ pub async fn store_known(
         match store_once(state, checkins, cancelled, visitors, stays).await {
             Err(ServiceError::Db(e))
                 if state.db.backend() == Backend::Postgres
+                    && attempt < STORE_ATTEMPTS
                     && e.to_string().contains("no partition") =>
             {
                 let times = checkins
@@ -407,7 +408,8 @@ pub async fn store_known(
     }
 }
 
-/// How many times a batch is tried when concurrent batches carry the same items.
+/// How many times a batch is tried (a missing day partition, concurrent batches carrying the
+/// same items) before its error is returned.
 const STORE_ATTEMPTS: u32 = 8;
 
 async fn store_once(
@@ -650,8 +652,8 @@ async fn insert_rows<const N: usize>(
     Ok(())
 }
 
-/// PostgreSQL: records the keys of a batch and deletes the earlier bodies they replace. `keys`: (venue, client id, new time or `None` for a
-/// cancellation).
+/// PostgreSQL: records the keys of a batch and deletes the earlier bodies they replace.
+/// `keys`: (venue, client id, new time or `None` for a cancellation).
 ///
 /// The key table says where an earlier body lies (one primary-key probe an item instead of one
 /// probe of every day partition's index). A first upload costs a lookup and a plain insert of
